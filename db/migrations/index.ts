@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as foundation from './20261123000001_foundation';
+
+/**
+ * Migrations are listed here rather than discovered on disk, so a bundled server (and the
+ * desktop app) carries them inside its build. Append new ones; never reorder or rename.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261123000001_foundation': foundation,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name],
+};

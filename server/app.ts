@@ -1,0 +1,69 @@
+import Koa from 'koa';
+import Router from '@koa/router';
+import { bodyParser } from '@koa/bodyparser';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import type { Database } from './db/database';
+import type { TokenSigner } from './auth/token-signer';
+import type { Services } from './services';
+import type { RouteDef } from './http/define-route';
+import { requestId } from './middleware/request-id';
+import { requestLog } from './middleware/request-log';
+import { errorHandler } from './middleware/error-handler';
+import { securityHeaders } from './middleware/security-headers';
+import { authenticate } from './middleware/authenticate';
+import { mountRoutes } from './http/mount-routes';
+import { buildOpenApiDocument } from './http/openapi';
+import { healthRoutes } from './routes/health-routes';
+import { authRoutes } from './routes/auth-routes';
+import { tenantRoutes } from './routes/tenant-routes';
+import { tenantUserRoutes } from './routes/tenant-user-routes';
+import { mountDocs } from './routes/docs-routes';
+import { ROSTER_VERSION } from './version';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  signer: TokenSigner;
+  services: Services;
+}
+
+/** Every declared route of the API, in one list: the router and the OpenAPI document read it. */
+export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): RouteDef[] {
+  return [
+    ...healthRoutes(db),
+    ...authRoutes(services.auth),
+    ...tenantRoutes(services.tenants),
+    ...tenantUserRoutes(services.users),
+  ];
+}
+
+/** The Koa application without a listener: index.ts listens, tests call `app.callback()`. */
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.silent = true;
+  app.use(requestId);
+  app.use(requestLog(deps.logger));
+  app.use(errorHandler(deps.logger));
+  app.use(securityHeaders);
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: deps.config.bodyLimit,
+      formLimit: deps.config.bodyLimit,
+      encoding: 'utf-8',
+      onError: (err) => {
+        throw err;
+      },
+    }),
+  );
+
+  const routes = apiRoutes(deps);
+  const router = new Router();
+  mountRoutes(router, routes, authenticate(deps.signer, deps.services.auth));
+  mountDocs(router, () => buildOpenApiDocument(routes, ROSTER_VERSION));
+  app.use(router.routes());
+  app.use(router.allowedMethods({ throw: true }));
+  return app;
+}

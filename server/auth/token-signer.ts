@@ -1,0 +1,34 @@
+import crypto from 'node:crypto';
+import jwt from 'jsonwebtoken';
+
+export const JWT_ALGORITHM = 'HS256' as const;
+export const JWT_ISSUER = 'roster';
+/** Clock skew tolerated between servers when checking `exp`/`nbf`. */
+export const JWT_CLOCK_TOLERANCE_S = 30;
+
+export interface AccessClaims {
+  sub: string;
+  tid: string;
+  sid: string;
+  role: string;
+  scope: string;
+}
+
+export class TokenSigner {
+  constructor(readonly secret: string) {}
+
+  signAccess(claims: AccessClaims, ttlSeconds: number): string {
+    return jwt.sign(claims, this.secret, { algorithm: JWT_ALGORITHM, expiresIn: ttlSeconds, issuer: JWT_ISSUER, jwtid: crypto.randomUUID() });
+  }
+
+  /** Verifies signature, algorithm, issuer and expiry; throws on anything else. */
+  verifyAccess(token: string): AccessClaims & { exp: number } {
+    return jwt.verify(token, this.secret, { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, clockTolerance: JWT_CLOCK_TOLERANCE_S }) as AccessClaims & { exp: number };
+  }
+}
+
+/** A random opaque secret (refresh tokens, reset links). */
+export const randomToken = (bytes = 32) => crypto.randomBytes(bytes).toString('base64url');
+
+/** Secrets are stored only as their SHA-256: enough for high-entropy random tokens. */
+export const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest('hex');

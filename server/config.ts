@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  DATABASE_URL: z.string().optional(),
+  ROSTER_DATA_DIR: z.string().default('./data'),
+  ROSTER_ADMIN_EMAIL: z.string().optional(),
+  ROSTER_ADMIN_PASSWORD: z.string().optional(),
+  ROSTER_JWT_SECRET: z.string().min(32).optional(),
+  ROSTER_PUBLIC_URL: z.string().url().optional(),
+  ROSTER_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  ROSTER_BODY_LIMIT: z.string().default('1mb'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string }
+  | { client: 'pg'; connectionString: string };
+
+export interface Config {
+  host: string;
+  port: number;
+  database: DatabaseConfig;
+  dataDir: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  jwtSecret?: string;
+  publicUrl: string;
+  hashThreads: number;
+  bodyLimit: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** Reads the environment once; everything else takes a Config. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const e = envSchema.parse(env);
+  const dataDir = path.resolve(e.ROSTER_DATA_DIR);
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
+    dataDir,
+    adminEmail: e.ROSTER_ADMIN_EMAIL,
+    adminPassword: e.ROSTER_ADMIN_PASSWORD,
+    jwtSecret: e.ROSTER_JWT_SECRET,
+    publicUrl: (e.ROSTER_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
+    hashThreads: e.ROSTER_HASH_THREADS ?? 2,
+    bodyLimit: e.ROSTER_BODY_LIMIT,
+    logLevel: e.LOG_LEVEL,
+  };
+}
+
+export function parseDatabaseUrl(url: string | undefined, dataDir: string): DatabaseConfig {
+  if (!url) return { client: 'sqlite', filename: path.join(dataDir, 'roster.sqlite') };
+  if (/^postgres(ql)?:\/\//.test(url)) return { client: 'pg', connectionString: url };
+  const file = url.replace(/^(sqlite|file):(\/\/)?/, '');
+  return { client: 'sqlite', filename: path.resolve(file) };
+}

@@ -1,0 +1,87 @@
+import sqlite3 from 'sqlite3';
+import type { Knex } from 'knex';
+import type { DatabaseConfig } from '../config';
+import { camelCaseKeys } from './case';
+
+/**
+ * The one place that knows how hot reads reach the driver. SQL is written once with `?`
+ * placeholders and snake_case columns; rows come back with camelCase keys, like Objection's.
+ * On SQLite a separate read-only connection keeps prepared statements, so reads neither queue
+ * behind the writer connection nor pay Knex's query-building cost. WAL lets it see every
+ * committed write at its next statement.
+ */
+export interface FastReads {
+  first<T>(sql: string, params: unknown[]): Promise<T | undefined>;
+  all<T>(sql: string, params: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+}
+
+export async function createFastReads(config: DatabaseConfig, knex: Knex): Promise<FastReads> {
+  if (config.client === 'pg') return knexReads(knex);
+  return sqliteReads(config.filename);
+}
+
+function knexReads(knex: Knex): FastReads {
+  return {
+    async first<T>(sql: string, params: unknown[]) {
+      const result = await knex.raw(sql, params as Knex.RawBinding[]);
+      return result.rows[0] as T | undefined;
+    },
+    async all<T>(sql: string, params: unknown[]) {
+      const result = await knex.raw(sql, params as Knex.RawBinding[]);
+      return result.rows as T[];
+    },
+    async close() {},
+  };
+}
+
+async function sqliteReads(filename: string): Promise<FastReads> {
+  // The file may not exist until the writer connection creates it and migrations run, so the
+  // reader opens lazily on first use.
+  let dbPromise: Promise<sqlite3.Database> | undefined;
+  const statements = new Map<string, sqlite3.Statement>();
+
+  const open = () =>
+    (dbPromise ??= new Promise<sqlite3.Database>((resolve, reject) => {
+      const db = new sqlite3.Database(filename, sqlite3.OPEN_READONLY, (err) => {
+        if (err) return reject(err);
+        db.configure('busyTimeout', 5000);
+        resolve(db);
+      });
+    }));
+
+  async function statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = statements.get(sql);
+    if (cached) return cached;
+    const db = await open();
+    const stmt = await new Promise<sqlite3.Statement>((resolve, reject) => {
+      const s = db.prepare(sql, (err) => (err ? reject(err) : resolve(s)));
+    });
+    statements.set(sql, stmt);
+    return stmt;
+  }
+
+  return {
+    async first<T>(sql: string, params: unknown[]) {
+      // all(), not get(): get() leaves the statement mid-step, which holds its read snapshot
+      // open, and the connection would stop seeing new commits.
+      const rows = await this.all<T>(sql, params);
+      return rows[0];
+    },
+    async all<T>(sql: string, params: unknown[]) {
+      const stmt = await statement(sql);
+      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
+        stmt.all(params, (err, r) => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
+      );
+      return rows.map((r) => camelCaseKeys(r) as T);
+    },
+    async close() {
+      for (const stmt of statements.values()) await new Promise<void>((r) => stmt.finalize(() => r()));
+      statements.clear();
+      if (dbPromise) {
+        const db = await dbPromise;
+        await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { AppContext } from './context';
+
+export const meta = (ctx: AppContext) => ({ request_id: ctx.state.requestId, timestamp: new Date().toISOString() });
+
+/** `{data, meta}` with the given status. */
+export function sendData(ctx: AppContext, data: unknown, status = 200): void {
+  ctx.status = status;
+  ctx.body = { data, meta: meta(ctx) };
+}
+
+export interface Page<T> {
+  items: T[];
+  page: number;
+  perPage: number;
+  totalItems: number;
+}
+
+/** `{data, pagination, meta}` for every list. */
+export function sendPage<T>(ctx: AppContext, page: Page<T>): void {
+  ctx.status = 200;
+  ctx.body = {
+    data: page.items,
+    pagination: {
+      page: page.page,
+      per_page: page.perPage,
+      total_items: page.totalItems,
+      total_pages: Math.ceil(page.totalItems / page.perPage),
+    },
+    meta: meta(ctx),
+  };
+}
+
+/** Sets the ETag of a versioned resource (users, groups). */
+export function setEtag(ctx: AppContext, version: number): void {
+  ctx.set('ETag', `W/"${version}"`);
+}

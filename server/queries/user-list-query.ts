@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import type { Dialect } from '../db/database';
+import type { UserListQuery } from '../../shared/schemas/user';
+import { foldForSearch, normalizeEmail } from '../services/normalize';
+
+export type UserFilters = Omit<UserListQuery, 'page' | 'per_page' | 'offset' | 'limit' | 'sort_by' | 'sort_order'>;
+
+/** Sort keys of the API -> indexed columns. */
+const SORT_COLUMNS: Record<NonNullable<UserListQuery['sort_by']>, string> = {
+  created_at: 'users.created_at',
+  updated_at: 'users.updated_at',
+  email: 'users.email_normalized',
+  username: 'users.username_normalized',
+  last_name: 'users.last_name',
+  display_name: 'users.display_name',
+  last_login_at: 'users.last_login_at',
+  status: 'users.status',
+};
+
+/** Shortest text the trigram indexes can match; shorter queries match as prefixes. */
+const TRIGRAM = 3;
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * Every list filter as SQL on the users table of one tenant. Live users only. Free text goes
+ * through the FTS5 trigram index on SQLite (the FTS lookup runs first, as a subquery, so the
+ * planner never scans users) and the pg_trgm index on PostgreSQL.
+ */
+export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenantId: string, f: UserFilters): Knex.QueryBuilder {
+  qb.where('users.tenant_id', tenantId).whereNull('users.deleted_at');
+  if (f.status) qb.where('users.status', f.status);
+  if (f.is_active !== undefined) qb.where('users.status', f.is_active ? '=' : '<>', 'ACTIVE');
+  if (f.role) qb.where('users.role', f.role);
+  if (f.identity_source) qb.where('users.identity_source', f.identity_source);
+  if (f.mfa_enabled !== undefined) qb.where('users.mfa_enabled', f.mfa_enabled);
+  if (f.ou_id) qb.where('users.ou_id', f.ou_id);
+  if (f.email) qb.where('users.email_normalized', normalizeEmail(f.email));
+  if (f.group_id) {
+    qb.whereExists((sub) => sub.select(sub.client.raw('1')).from('group_members as gm').where('gm.group_id', f.group_id!).whereRaw('gm.user_id = users.id'));
+  }
+  if (f.oauth_provider || f.oauth_id) {
+    qb.whereExists((sub) => {
+      sub.select(sub.client.raw('1')).from('user_identities as ui').join('identity_providers as ip', 'ip.id', 'ui.provider_id').whereRaw('ui.user_id = users.id');
+      if (f.oauth_provider) sub.where('ip.alias', f.oauth_provider.toLowerCase());
+      if (f.oauth_id) sub.where('ui.subject', f.oauth_id);
+    });
+  }
+  if (f.search) applySearch(qb, dialect, f.search);
+  return qb;
+}
+
+function applySearch(qb: Knex.QueryBuilder, dialect: Dialect, search: string) {
+  const text = foldForSearch(search.trim());
+  if (!text) return;
+  if ([...text].length < TRIGRAM) {
+    // Prefix ranges on the unique indexes: short queries stay indexed too.
+    const upper = `${text}\uffff`;
+    qb.where((w) =>
+      w
+        .where((a) => a.where('users.email_normalized', '>=', text).andWhere('users.email_normalized', '<', upper))
+        .orWhere((a) => a.where('users.username_normalized', '>=', text).andWhere('users.username_normalized', '<', upper)),
+    );
+    return;
+  }
+  if (dialect === 'sqlite') {
+    const phrase = `"${text.replace(/"/g, '""')}"`;
+    qb.whereRaw('users.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)', [phrase]);
+  } else {
+    qb.whereRaw(`users.search_text LIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
+  }
+}
+
+export function applyUserSort(qb: Knex.QueryBuilder, dialect: Dialect, sortBy: UserListQuery['sort_by'], order: 'asc' | 'desc'): Knex.QueryBuilder {
+  const column = SORT_COLUMNS[sortBy ?? 'created_at'];
+  // SQLite sorts NULL first ascending; PostgreSQL is told to do the same, so pages agree.
+  if (dialect === 'pg') qb.orderByRaw(`${column} ${order} NULLS ${order === 'asc' ? 'FIRST' : 'LAST'}`);
+  else qb.orderBy(column, order);
+  return qb.orderBy('users.id', order);
+}

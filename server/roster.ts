@@ -1,0 +1,42 @@
+import type Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config';
+import { openDatabase, type Database } from './db/database';
+import { TokenSigner } from './auth/token-signer';
+import { PasswordHasher } from './services/password-hasher';
+import { createServices, type Services } from './services';
+import { bootstrapDirectory, ensureJwtSecret, type BootstrapResult } from './services/bootstrap';
+import { createApp } from './app';
+
+export interface Roster {
+  app: Koa;
+  db: Database;
+  services: Services;
+  signer: TokenSigner;
+  bootstrap: BootstrapResult;
+  close(): Promise<void>;
+}
+
+/** Config -> migrated database -> first-start bootstrap -> app. Shared by the server, the CLI and tests. */
+export async function createRoster(config: Config, logger: Logger): Promise<Roster> {
+  const db = await openDatabase(config.database);
+  const hasher = new PasswordHasher(config.hashThreads);
+  try {
+    await db.migrate();
+    const signer = new TokenSigner(await ensureJwtSecret(db, config));
+    const bootstrap = await bootstrapDirectory(db, config, hasher, logger);
+    const services = createServices(db, config, hasher, signer);
+    const app = createApp({ config, db, logger, signer, services });
+    return {
+      app, db, services, signer, bootstrap,
+      async close() {
+        await hasher.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await hasher.close();
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,209 @@
+import type { Knex } from 'knex';
+import { Session, RefreshToken } from '../models/session';
+import { User } from '../models/user';
+import { nowIso } from '../models/base-model';
+import { unauthorized } from '../errors/app-error';
+import { randomToken, sha256, type TokenSigner } from '../auth/token-signer';
+import type { Principal } from '../auth/principal';
+import type { Database } from '../db/database';
+import { recordActivity, type EventActor } from './activity-log';
+import { normalizeEmail, normalizeUsername } from './normalize';
+import type { PasswordHasher } from './password-hasher';
+import type { TenantRow, TenantService } from './tenant-service';
+import type { Role } from '../../shared/schemas/user';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+  requestId: string;
+}
+
+export interface TokenPair {
+  access_token: string;
+  token_type: 'Bearer';
+  expires_in: number;
+  refresh_token: string;
+  scope: string;
+}
+
+/** One answer for unknown user, wrong password, locked, disabled: nothing to enumerate. */
+const BAD_CREDENTIALS = 'Invalid username or password';
+
+const PRINCIPAL_SQL = `SELECT s.id AS session_id, s.revoked_at, s.expires_at, u.id AS user_id, u.tenant_id, u.role, u.status,
+  u.deleted_at, t.partner_id, t.status AS tenant_status
+  FROM sessions s JOIN users u ON u.id = s.user_id JOIN tenants t ON t.id = u.tenant_id WHERE s.id = ?`;
+
+interface PrincipalRow {
+  sessionId: string;
+  revokedAt: unknown;
+  expiresAt: unknown;
+  userId: string;
+  tenantId: string;
+  role: Role;
+  status: string;
+  deletedAt: unknown;
+  partnerId: string | null;
+  tenantStatus: string;
+}
+
+export class AuthService {
+  constructor(
+    private readonly db: Database,
+    private readonly tenants: TenantService,
+    private readonly hasher: PasswordHasher,
+    private readonly signer: TokenSigner,
+  ) {}
+
+  async passwordGrant(input: { username: string; password: string; tenant: string }, client: ClientInfo): Promise<TokenPair> {
+    const tenant = await this.tenants.find(input.tenant);
+    const user = tenant && tenant.status === 'ACTIVE' ? await this.findLoginUser(tenant.id, input.username) : undefined;
+    if (!tenant || !user) {
+      await this.hasher.verify(null, input.password);
+      throw unauthorized(BAD_CREDENTIALS);
+    }
+    const actor: EventActor = { type: 'user', id: user.id, ip: client.ip, requestId: client.requestId };
+    if (user.status === 'LOCKED') await this.expireLockout(tenant, user, actor);
+
+    const valid = await this.hasher.verify(user.passwordHash, input.password);
+    if (!valid) {
+      if (user.status === 'ACTIVE') await this.countFailure(tenant, user, actor);
+      throw unauthorized(BAD_CREDENTIALS);
+    }
+    if (user.status !== 'ACTIVE') throw unauthorized(BAD_CREDENTIALS);
+
+    return this.db.knex.transaction(async (trx) => {
+      const now = nowIso();
+      await User.query(trx).patch({ lastLoginAt: now, failedLoginCount: 0 }).where({ id: user.id });
+      await recordActivity(trx, { tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id, details: { method: 'password' } });
+      return this.startSession(trx, tenant, user, client);
+    });
+  }
+
+  /** Rotates the refresh token; presenting a spent one ends the session (token theft). */
+  async refreshGrant(refreshToken: string, client: ClientInfo): Promise<TokenPair> {
+    const tokenHash = sha256(refreshToken);
+    const outcome = await this.db.knex.transaction(async (trx) => {
+      const token = await RefreshToken.query(trx).findOne({ tokenHash });
+      if (!token) return { error: 'Invalid refresh token' };
+      const session = await Session.query(trx).findById(token.sessionId);
+      if (!session || session.revokedAt) return { error: 'The session has ended' };
+      const now = nowIso();
+      const spent = token.usedAt !== null || (await RefreshToken.query(trx).patch({ usedAt: now }).where({ id: token.id }).whereNull('usedAt')) !== 1;
+      if (spent) {
+        await session.$query(trx).patch({ revokedAt: now, revokedReason: 'refresh_token_reuse' });
+        return { error: 'The refresh token was already used; the session has been ended' };
+      }
+      if (new Date(token.expiresAt as string) < new Date() || new Date(session.expiresAt as string) < new Date()) return { error: 'The session has expired' };
+      const user = await User.query(trx).findById(session.userId);
+      const tenant = await this.tenants.find(session.tenantId);
+      if (!user || user.deletedAt || user.status !== 'ACTIVE' || !tenant || tenant.status !== 'ACTIVE') return { error: 'The account cannot sign in' };
+      return { pair: await this.continueSession(trx, tenant, user, session, client) };
+    });
+    if ('error' in outcome) throw unauthorized(outcome.error);
+    return outcome.pair!;
+  }
+
+  /** RFC 7009: revoking an unknown or already revoked token is not an error. */
+  async revoke(token: string): Promise<void> {
+    let sessionId: string | undefined;
+    if (token.split('.').length === 3) {
+      try {
+        sessionId = this.signer.verifyAccess(token).sid;
+      } catch {
+        return;
+      }
+    } else {
+      sessionId = (await RefreshToken.query(this.db.knex).findOne({ tokenHash: sha256(token) }))?.sessionId;
+    }
+    if (!sessionId) return;
+    await this.db.knex('sessions').where({ id: sessionId }).whereNull('revokedAt').update({ revokedAt: nowIso(), revokedReason: 'revoked' });
+  }
+
+  /**
+   * The caller behind an access token, from the database: revocations, status and role changes
+   * take effect at the next request, on every server.
+   */
+  async principalForSession(sessionId: string, userId: string): Promise<Principal | undefined> {
+    const row = await this.db.reads.first<PrincipalRow>(PRINCIPAL_SQL, [sessionId]);
+    if (!row || row.userId !== userId || row.revokedAt || row.deletedAt || row.status !== 'ACTIVE') return undefined;
+    if (new Date(row.expiresAt as string) < new Date()) return undefined;
+    if (row.tenantStatus !== 'ACTIVE' && row.role !== 'super_admin') return undefined;
+    return { kind: 'user', userId: row.userId, tenantId: row.tenantId, partnerId: row.partnerId, role: row.role, sessionId: row.sessionId };
+  }
+
+  private async findLoginUser(tenantId: string, login: string): Promise<User | undefined> {
+    const byEmail = login.includes('@') ? await User.query(this.db.knex).findOne({ tenantId, emailNormalized: normalizeEmail(login) }).whereNull('deletedAt') : undefined;
+    return byEmail ?? (await User.query(this.db.knex).findOne({ tenantId, usernameNormalized: normalizeUsername(login) }).whereNull('deletedAt'));
+  }
+
+  /** A lockout from failed logins ends by itself when the tenant's lock duration has passed. */
+  private async expireLockout(tenant: TenantRow, user: User, actor: EventActor) {
+    const minutes = tenant.settings.lockout.lock_duration_minutes;
+    if (user.lockReason !== 'failed_logins' || minutes === 0 || !user.lockedAt) return;
+    if (Date.now() - new Date(user.lockedAt).getTime() < minutes * 60_000) return;
+    await this.db.knex.transaction(async (trx) => {
+      const n = await User.query(trx)
+        .patch({ status: 'ACTIVE', lockedAt: null, lockReason: null, failedLoginCount: 0, version: user.version + 1 })
+        .where({ id: user.id, status: 'LOCKED', version: user.version });
+      if (n === 1) {
+        await recordActivity(trx, { tenantId: tenant.id, action: 'user.unlocked', actor: { ...actor, type: 'system', id: null }, subjectType: 'user', subjectId: user.id, details: { reason: 'lock_expired' } });
+        Object.assign(user, { status: 'ACTIVE', failedLoginCount: 0, version: user.version + 1 });
+      }
+    });
+  }
+
+  /**
+   * Counted in SQL, not in JavaScript: parallel wrong passwords each add one, and exactly one of
+   * them crosses the threshold and locks.
+   */
+  private async countFailure(tenant: TenantRow, user: User, actor: EventActor) {
+    const max = tenant.settings.lockout.max_failed_attempts;
+    await this.db.knex.transaction(async (trx) => {
+      await trx('users').where({ id: user.id }).increment('failedLoginCount', 1);
+      const { failedLoginCount } = await trx('users').where({ id: user.id }).first('failedLoginCount');
+      await recordActivity(trx, { tenantId: tenant.id, action: 'user.login_failed', actor, subjectType: 'user', subjectId: user.id, details: { reason: 'bad_password', failed_attempts: failedLoginCount } });
+      if (failedLoginCount < max) return;
+      const locked = await trx('users')
+        .where({ id: user.id, status: 'ACTIVE' })
+        .update({ status: 'LOCKED', lockedAt: nowIso(), lockReason: 'failed_logins', version: trx.raw('version + 1'), updatedAt: nowIso() });
+      if (locked === 1) {
+        await recordActivity(trx, { tenantId: tenant.id, action: 'user.locked', actor: { ...actor, type: 'system', id: null }, subjectType: 'user', subjectId: user.id, details: { reason: 'failed_logins', failed_attempts: failedLoginCount } });
+        await trx('sessions').where({ userId: user.id }).whereNull('revokedAt').update({ revokedAt: nowIso(), revokedReason: 'locked' });
+      }
+    });
+  }
+
+  private async startSession(trx: Knex, tenant: TenantRow, user: User, client: ClientInfo): Promise<TokenPair> {
+    const now = nowIso();
+    const session = await Session.query(trx).insert({
+      tenantId: tenant.id,
+      userId: user.id,
+      createdAt: now,
+      lastUsedAt: now,
+      expiresAt: this.refreshExpiry(tenant),
+      ip: client.ip,
+      userAgent: client.userAgent?.slice(0, 512) ?? null,
+    });
+    return this.continueSession(trx, tenant, user, session, client);
+  }
+
+  private async continueSession(trx: Knex, tenant: TenantRow, user: User, session: Session, _client: ClientInfo): Promise<TokenPair> {
+    const refresh = randomToken();
+    const expiresAt = this.refreshExpiry(tenant);
+    await RefreshToken.query(trx).insert({ sessionId: session.id, tokenHash: sha256(refresh), createdAt: nowIso(), expiresAt });
+    await Session.query(trx).patch({ lastUsedAt: nowIso(), expiresAt }).where({ id: session.id });
+    const ttl = tenant.settings.tokens.access_token_ttl_seconds;
+    const scope = 'openid profile';
+    return {
+      access_token: this.signer.signAccess({ sub: user.id, tid: tenant.id, sid: session.id, role: user.role, scope }, ttl),
+      token_type: 'Bearer',
+      expires_in: ttl,
+      refresh_token: refresh,
+      scope,
+    };
+  }
+
+  private refreshExpiry(tenant: TenantRow): string {
+    return new Date(Date.now() + tenant.settings.tokens.refresh_token_ttl_seconds * 1000).toISOString();
+  }
+}

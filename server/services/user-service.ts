@@ -1,0 +1,413 @@
+import type { Knex } from 'knex';
+import { User } from '../models/user';
+import { Group, GroupMember, Ou } from '../models/directory';
+import { nowIso } from '../models/base-model';
+import { AppError, conflict, forbidden, notFound, validationError } from '../errors/app-error';
+import { outranksOrEquals } from '../auth/permissions';
+import type { Actor } from '../http/context';
+import type { Database } from '../db/database';
+import type { Config } from '../config';
+import { resolvePaging } from '../queries/paging';
+import { applyUserFilters, applyUserSort } from '../queries/user-list-query';
+import { presentUser, presentUserListItem, type UserRow, type UserIncludes } from '../presenters/user-presenter';
+import { eventActorOf, recordActivity } from './activity-log';
+import { enqueueMail } from './outbox';
+import { issueUserToken } from './user-tokens';
+import { normalizeEmail, normalizeUsername, searchTextOf } from './normalize';
+import { revokeUserSessions } from './session-revocation';
+import { isUuid } from '../db/ids';
+import type { PasswordHasher } from './password-hasher';
+import type { TenantRow, TenantService } from './tenant-service';
+import type { UserCreate, UserListQuery, UserResponse, UserStatus, UserUpdate } from '../../shared/schemas/user';
+
+/** Which status may follow which; anything else is a 409. */
+export const STATUS_TRANSITIONS: Record<UserStatus, UserStatus[]> = {
+  ACTIVE: ['DISABLED', 'LOCKED'],
+  LOCKED: ['ACTIVE', 'DISABLED'],
+  DISABLED: ['ACTIVE'],
+  PENDING_EMAIL_VERIFICATION: ['ACTIVE', 'DISABLED'],
+  PENDING_APPROVAL: ['ACTIVE', 'DISABLED'],
+};
+
+/** Fields of UserUpdate -> model properties, in one place. */
+const UPDATABLE: Record<keyof UserUpdate, keyof User> = {
+  email: 'email',
+  username: 'username',
+  first_name: 'firstName',
+  last_name: 'lastName',
+  display_name: 'displayName',
+  phone: 'phone',
+  locale: 'locale',
+  timezone: 'timezone',
+  ou_id: 'ouId',
+  custom_attributes: 'customAttributes',
+  role: 'role',
+  email_verified: 'emailVerified',
+  avatar_url: 'avatarUrl',
+  company: 'company',
+  job_title: 'jobTitle',
+  metadata: 'metadata',
+  is_onboarded: 'isOnboarded',
+  password_expired: 'passwordExpired',
+  require_password_change: 'requirePasswordChange',
+};
+
+const USER_BY_ID_SQL = `SELECT u.*, o.path AS ou_path FROM users u LEFT JOIN ous o ON o.id = u.ou_id
+  WHERE u.id = ? AND u.tenant_id = ? AND u.deleted_at IS NULL`;
+
+export interface Versioned {
+  /** The caller's If-Match version, when it sent one. */
+  ifMatch?: number;
+}
+
+export class UserService {
+  constructor(
+    private readonly db: Database,
+    private readonly config: Config,
+    private readonly tenants: TenantService,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async list(actor: Actor, tenantRef: string, q: UserListQuery) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    const { knex, dialect } = this.db;
+    const paging = resolvePaging(q);
+    const filtered = () => applyUserFilters(knex('users'), dialect, tenant.id, q);
+    const [{ total }] = await filtered().count({ total: '*' });
+    const rows: UserRow[] = await applyUserSort(filtered(), dialect, q.sort_by, q.sort_order ?? 'asc')
+      .leftJoin('ous', 'ous.id', 'users.ou_id')
+      .select('users.*', 'ous.path as ou_path')
+      .limit(paging.limit)
+      .offset(paging.offset);
+    return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
+  }
+
+  async get(actor: Actor, tenantRef: string, userId: string, include: string[] = []): Promise<UserResponse> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    const row = await this.findLive(tenant.id, userId);
+    return presentUser(row, await this.includes(row, include));
+  }
+
+  async create(actor: Actor, tenantRef: string, input: UserCreate): Promise<UserResponse> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    this.assertMayGrant(actor, input.role);
+    if (input.password) this.assertPasswordPolicy(tenant, input.password, ['body', 'password']);
+    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
+    const now = nowIso();
+
+    const id = await this.db.knex.transaction(async (trx) => {
+      await this.assertUnique(trx, tenant.id, input.email, input.username ?? null);
+      if (input.ou_id) await this.assertOu(trx, tenant.id, input.ou_id);
+      const groupIds = [...new Set(input.group_ids)];
+      await this.assertGroups(trx, tenant.id, groupIds);
+
+      const fields = {
+        tenantId: tenant.id,
+        email: input.email,
+        emailNormalized: normalizeEmail(input.email),
+        emailVerified: input.email_verified,
+        username: input.username ?? null,
+        usernameNormalized: input.username ? normalizeUsername(input.username) : null,
+        firstName: input.first_name ?? null,
+        lastName: input.last_name ?? null,
+        displayName: input.display_name ?? defaultDisplayName(input.first_name, input.last_name),
+        phone: input.phone ?? null,
+        locale: input.locale,
+        timezone: input.timezone,
+        avatarUrl: input.avatar_url ?? null,
+        company: input.company ?? null,
+        jobTitle: input.job_title ?? null,
+        ouId: input.ou_id ?? null,
+        status: 'ACTIVE' as const,
+        identitySource: input.identity_source,
+        mfaEnabled: false,
+        customAttributes: input.custom_attributes ?? {},
+        metadata: input.metadata ?? {},
+        role: input.role,
+        isInternal: input.is_internal,
+        isOnboarded: input.is_onboarded,
+        passwordExpired: false,
+        requirePasswordChange: input.require_password_change,
+        passwordHash,
+        passwordChangedAt: passwordHash ? now : null,
+        failedLoginCount: 0,
+        version: 1,
+      };
+      const user = await User.query(trx).insert({ ...fields, searchText: searchTextOf(fields) });
+      for (const groupId of groupIds) {
+        await GroupMember.query(trx).insert({ tenantId: tenant.id, groupId, userId: user.id, createdAt: now });
+      }
+      const { password: _p, send_welcome_email: _s, ...recorded } = input;
+      await recordActivity(trx, {
+        tenantId: tenant.id,
+        action: 'user.created',
+        actor: eventActorOf(actor),
+        subjectType: 'user',
+        subjectId: user.id,
+        details: { ...recorded, password_set: Boolean(passwordHash) },
+      });
+      if (input.send_welcome_email) await this.queueWelcome(trx, user);
+      return user.id;
+    });
+    return this.get(actor, tenant.id, id);
+  }
+
+  async update(actor: Actor, tenantRef: string, userId: string, input: UserUpdate, opts: Versioned = {}): Promise<UserResponse> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts);
+      if (input.role !== undefined && input.role !== user.role) {
+        this.assertMayGrant(actor, input.role);
+        if (user.id === actor.principal.userId) throw forbidden('You cannot change your own role');
+      }
+
+      const patch: Partial<User> = {};
+      const changes: Record<string, { from: unknown; to: unknown }> = {};
+      for (const [field, prop] of Object.entries(UPDATABLE) as [keyof UserUpdate, keyof User][]) {
+        if (!(field in input)) continue;
+        const to = input[field] ?? null;
+        const from = user[prop] ?? null;
+        if (JSON.stringify(from) === JSON.stringify(to) || (typeof from === 'number' && Boolean(from) === to)) continue;
+        (patch as Record<string, unknown>)[prop] = to;
+        changes[field] = { from, to };
+      }
+      if (!Object.keys(changes).length) return;
+
+      if (user.identitySource !== 'LOCAL') {
+        for (const field of ['email', 'username'] as const) {
+          if (changes[field]) {
+            throw validationError(['body', field], `The ${field} of a user from ${user.identitySource} is managed by that identity provider and cannot be changed here`);
+          }
+        }
+      }
+      if (changes.email || changes.username) {
+        await this.assertUnique(trx, tenant.id, changes.email ? input.email! : null, changes.username ? (input.username ?? null) : null, user.id);
+      }
+      if (changes.email) {
+        patch.emailNormalized = normalizeEmail(input.email!);
+        if (!('email_verified' in input)) patch.emailVerified = false;
+      }
+      if (changes.username) patch.usernameNormalized = input.username ? normalizeUsername(input.username) : null;
+      if (changes.ou_id && input.ou_id) await this.assertOu(trx, tenant.id, input.ou_id);
+      patch.searchText = searchTextOf({ ...user, ...patch });
+
+      await this.patchVersioned(trx, user, patch);
+      await recordActivity(trx, {
+        tenantId: tenant.id,
+        action: 'user.updated',
+        actor: eventActorOf(actor),
+        subjectType: 'user',
+        subjectId: user.id,
+        details: { changes },
+      });
+      if (changes.role) await revokeUserSessions(trx, user.id, 'role_changed');
+    });
+    return this.get(actor, tenant.id, userId);
+  }
+
+  async setStatus(actor: Actor, tenantRef: string, userId: string, input: { status: UserStatus; reason?: string | null; terminate_sessions: boolean }, opts: Versioned = {}) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts);
+      if (user.id === actor.principal.userId) throw forbidden('You cannot change your own status');
+      if (user.status === input.status) throw conflict(`The user is already ${input.status}`, 'status');
+      if (!STATUS_TRANSITIONS[user.status].includes(input.status)) {
+        throw conflict(`A user cannot go from ${user.status} to ${input.status}; allowed: ${STATUS_TRANSITIONS[user.status].join(', ')}`, 'status');
+      }
+      const now = nowIso();
+      const patch: Partial<User> = { status: input.status };
+      if (input.status === 'LOCKED') Object.assign(patch, { lockedAt: now, lockReason: 'admin' });
+      if (user.status === 'LOCKED') Object.assign(patch, { lockedAt: null, lockReason: null, failedLoginCount: 0 });
+      await this.patchVersioned(trx, user, patch);
+      const revoked = input.terminate_sessions ? await revokeUserSessions(trx, user.id, 'terminated_by_admin') : 0;
+      await recordActivity(trx, {
+        tenantId: tenant.id,
+        action: 'user.status_changed',
+        actor: eventActorOf(actor),
+        subjectType: 'user',
+        subjectId: user.id,
+        details: { from: user.status, to: input.status, reason: input.reason ?? null, terminate_sessions: input.terminate_sessions, sessions_revoked: revoked },
+      });
+    });
+    return this.get(actor, tenant.id, userId);
+  }
+
+  async resetPassword(actor: Actor, tenantRef: string, userId: string, input: { method: 'EMAIL' | 'DIRECT'; new_password?: string | null; redirect_uri?: string | null }) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    if (input.method === 'DIRECT') {
+      if (!input.new_password) throw validationError(['body', 'new_password'], 'new_password is required when method is DIRECT', 'missing');
+      this.assertPasswordPolicy(tenant, input.new_password, ['body', 'new_password']);
+      const hash = await this.hasher.hash(input.new_password);
+      await this.db.knex.transaction(async (trx) => {
+        const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
+        await this.patchVersioned(trx, user, { passwordHash: hash, passwordChangedAt: nowIso(), passwordExpired: false });
+        const revoked = await revokeUserSessions(trx, user.id, 'password_reset');
+        await recordActivity(trx, {
+          tenantId: tenant.id, action: 'user.password_reset', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id,
+          details: { method: 'DIRECT', sessions_revoked: revoked },
+        });
+      });
+      return { method: 'DIRECT' as const, message: 'The password has been set and the user signed out everywhere', expires_at: null, outbox_message_id: null };
+    }
+
+    return this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
+      const { token, expiresAt } = await issueUserToken(trx, tenant.id, user.id, 'password_reset');
+      const link = withToken(input.redirect_uri ?? `${this.config.publicUrl}/admin/#/reset-password`, token);
+      const mail = await enqueueMail(trx, {
+        tenantId: tenant.id,
+        userId: user.id,
+        kind: 'password_reset',
+        to: user.email,
+        subject: 'Reset your password',
+        body: `Hello ${user.displayName ?? user.email},\n\nA password reset was requested for your account. Open this link to choose a new password:\n\n${link}\n\nThe link works once and expires at ${expiresAt}. If you did not ask for this, ignore this message.\n`,
+      });
+      await recordActivity(trx, {
+        tenantId: tenant.id, action: 'user.password_reset', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id,
+        details: { method: 'EMAIL', outbox_message_id: mail.id, expires_at: expiresAt },
+      });
+      return { method: 'EMAIL' as const, message: `A reset link was queued for ${user.email}`, expires_at: expiresAt, outbox_message_id: mail.id };
+    });
+  }
+
+  /**
+   * Soft delete (restorable) by default. `permanent` erases personal data for good: the row and
+   * everything hanging off it go, and the user's events keep only ids and actions.
+   */
+  async delete(actor: Actor, tenantRef: string, userId: string, input: { confirm_email: string; permanent?: boolean }, opts: Versioned = {}): Promise<void> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts, { includeDeleted: Boolean(input.permanent) });
+      if (normalizeEmail(input.confirm_email) !== user.emailNormalized) {
+        throw validationError(['query', 'confirm_email'], "confirm_email does not match the user's email");
+      }
+      if (user.isInternal) throw conflict('Internal users cannot be deleted');
+      if (user.id === actor.principal.userId) throw conflict('You cannot delete yourself');
+
+      if (input.permanent) {
+        await trx('activity_events').where({ subjectId: user.id }).update({ details: null, ip: null });
+        await trx('users').where({ id: user.id }).delete();
+      } else {
+        await this.patchVersioned(trx, user, { deletedAt: nowIso() });
+        await revokeUserSessions(trx, user.id, 'user_deleted');
+      }
+      await recordActivity(trx, {
+        tenantId: tenant.id,
+        action: 'user.deleted',
+        actor: eventActorOf(actor),
+        subjectType: 'user',
+        subjectId: user.id,
+        details: { permanent: Boolean(input.permanent) },
+      });
+    });
+  }
+
+  // --- helpers -------------------------------------------------------------------------------
+
+  /** Hot path: a prepared statement, not the query builder. */
+  private async findLive(tenantId: string, userId: string): Promise<UserRow> {
+    if (!isUuid(userId)) throw notFound('User');
+    const row = await this.db.reads.first<UserRow>(USER_BY_ID_SQL, [userId, tenantId]);
+    if (!row) throw notFound('User');
+    return row;
+  }
+
+  private async loadForWrite(trx: Knex, actor: Actor, tenantId: string, userId: string, opts: Versioned, { includeDeleted = false } = {}) {
+    if (!isUuid(userId)) throw notFound('User');
+    const user = await User.query(trx)
+      .findOne({ id: userId, tenantId })
+      .modify((qb) => (includeDeleted ? qb : qb.whereNull('deletedAt')));
+    if (!user) throw notFound('User');
+    if (!outranksOrEquals(actor.principal.role, user.role)) throw forbidden(`A ${actor.principal.role} cannot change a ${user.role}`);
+    if (opts.ifMatch !== undefined && opts.ifMatch !== user.version) {
+      throw new AppError(412, 'precondition_failed', 'The user was changed by someone else; reload it and try again');
+    }
+    return user;
+  }
+
+  /** Writes only if nobody else wrote since we read: a lost update becomes a 412. */
+  private async patchVersioned(trx: Knex, user: User, patch: Partial<User>) {
+    const count = await User.query(trx)
+      .patch({ ...patch, version: user.version + 1 })
+      .where({ id: user.id, version: user.version });
+    if (count !== 1) throw new AppError(412, 'precondition_failed', 'The user was changed by someone else; reload it and try again');
+  }
+
+  private async includes(row: UserRow, include: string[]): Promise<UserIncludes> {
+    const out: UserIncludes = {};
+    if (include.includes('groups')) {
+      const groups = await this.db.reads.all<{ groupId: string; name: string }>(
+        `SELECT g.id AS group_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = ? ORDER BY g.name`,
+        [row.id],
+      );
+      out.groups = groups.map((g) => ({ group_id: g.groupId, name: g.name, membership_type: 'DIRECT' as const }));
+    }
+    if (include.includes('identities')) {
+      const ids = await this.db.reads.all<{ id: string; providerId: string; alias: string; type: string; subject: string; linkedAt: unknown }>(
+        `SELECT ui.id, ui.provider_id, ip.alias, ip.type, ui.subject, ui.linked_at FROM user_identities ui
+         JOIN identity_providers ip ON ip.id = ui.provider_id WHERE ui.user_id = ? ORDER BY ip.alias`,
+        [row.id],
+      );
+      out.identities = ids.map((i) => ({
+        id: i.id, provider_id: i.providerId, provider_alias: i.alias, provider_type: i.type, subject: i.subject,
+        linked_at: new Date(i.linkedAt as string).toISOString(),
+      }));
+    }
+    if (include.includes('ou')) {
+      out.ou = row.ouId ? await this.db.reads.first<{ id: string; name: string; path: string }>('SELECT id, name, path FROM ous WHERE id = ?', [row.ouId]) ?? null : null;
+    }
+    return out;
+  }
+
+  private assertMayGrant(actor: Actor, role: User['role']) {
+    if (!outranksOrEquals(actor.principal.role, role)) throw forbidden(`A ${actor.principal.role} cannot grant the role ${role}`);
+  }
+
+  private assertPasswordPolicy(tenant: TenantRow, password: string, loc: string[]) {
+    const min = tenant.settings.password_policy.min_length;
+    if ([...password].length < min) throw validationError(loc, `The password must be at least ${min} characters long`, 'string_too_short');
+  }
+
+  private async assertUnique(trx: Knex, tenantId: string, email: string | null, username: string | null, exceptId?: string) {
+    const live = () => trx('users').where({ tenantId }).whereNull('deletedAt').modify((qb) => (exceptId ? qb.whereNot('id', exceptId) : qb));
+    if (email && (await live().where('emailNormalized', normalizeEmail(email)).first('id'))) {
+      throw new AppError(409, 'duplicate_email', 'A user with this email already exists', 'email');
+    }
+    if (username && (await live().where('usernameNormalized', normalizeUsername(username)).first('id'))) {
+      throw new AppError(409, 'duplicate_username', 'A user with this username already exists', 'username');
+    }
+  }
+
+  private async assertOu(trx: Knex, tenantId: string, ouId: string) {
+    if (!(await Ou.query(trx).findOne({ id: ouId, tenantId }))) throw validationError(['body', 'ou_id'], 'No organisational unit with this id in the tenant');
+  }
+
+  private async assertGroups(trx: Knex, tenantId: string, groupIds: string[]) {
+    if (!groupIds.length) return;
+    const found = await Group.query(trx).where({ tenantId }).whereIn('id', groupIds).select('id');
+    const known = new Set(found.map((g) => g.id));
+    const missing = groupIds.filter((g) => !known.has(g));
+    if (missing.length) throw validationError(['body', 'group_ids'], `No group with id ${missing.join(', ')} in the tenant`);
+  }
+
+  private async queueWelcome(trx: Knex, user: User) {
+    let body = `Hello ${user.displayName ?? user.email},\n\nAn account was created for you in Roster with the sign-in name ${user.username ?? user.email}.\n`;
+    if (!user.passwordHash) {
+      const { token, expiresAt } = await issueUserToken(trx, user.tenantId, user.id, 'password_reset');
+      body += `\nChoose your password here (the link works once and expires at ${expiresAt}):\n\n${withToken(`${this.config.publicUrl}/admin/#/reset-password`, token)}\n`;
+    }
+    await enqueueMail(trx, { tenantId: user.tenantId, userId: user.id, kind: 'welcome', to: user.email, subject: 'Your new account', body });
+  }
+}
+
+function defaultDisplayName(first?: string | null, last?: string | null): string | null {
+  const name = [first, last].filter(Boolean).join(' ').trim();
+  return name || null;
+}
+
+function withToken(base: string, token: string): string {
+  const hashAt = base.indexOf('#');
+  // Links into the admin app carry the token in the fragment route; others as a query parameter.
+  const sep = (hashAt >= 0 ? base.slice(hashAt) : base).includes('?') ? '&' : '?';
+  return `${base}${sep}token=${encodeURIComponent(token)}`;
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { apiResponse, paginated, pagingQuery, Uuid } from './common';
+
+const PasswordPolicy = z.strictObject({ min_length: z.number().int().min(8).max(128) });
+const LockoutPolicy = z.strictObject({
+  max_failed_attempts: z.number().int().min(1).max(100),
+  /** 0: a locked account stays locked until an admin unlocks it. */
+  lock_duration_minutes: z.number().int().min(0).max(525_600),
+});
+const TokenLifetimes = z.strictObject({
+  access_token_ttl_seconds: z.number().int().min(60).max(86_400),
+  refresh_token_ttl_seconds: z.number().int().min(300).max(31_536_000),
+});
+
+export const TenantSettings = z
+  .object({ password_policy: PasswordPolicy, lockout: LockoutPolicy, tokens: TokenLifetimes })
+  .meta({ id: 'TenantSettings' });
+export type TenantSettings = z.infer<typeof TenantSettings>;
+
+/** Settings changes name only what changes; the rest keeps its value. */
+export const TenantSettingsPatch = z
+  .strictObject({
+    password_policy: PasswordPolicy.partial().optional(),
+    lockout: LockoutPolicy.partial().optional(),
+    tokens: TokenLifetimes.partial().optional(),
+  })
+  .meta({ id: 'TenantSettingsPatch' });
+export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
+
+export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
+  password_policy: { min_length: 8 },
+  lockout: { max_failed_attempts: 5, lock_duration_minutes: 15 },
+  tokens: { access_token_ttl_seconds: 900, refresh_token_ttl_seconds: 2_592_000 },
+};
+
+export function mergeSettings(base: Partial<TenantSettings> | null | undefined, patch: TenantSettingsPatch | undefined): TenantSettings {
+  const d = DEFAULT_TENANT_SETTINGS;
+  return {
+    password_policy: { ...d.password_policy, ...base?.password_policy, ...patch?.password_policy },
+    lockout: { ...d.lockout, ...base?.lockout, ...patch?.lockout },
+    tokens: { ...d.tokens, ...base?.tokens, ...patch?.tokens },
+  };
+}
+
+const slug = z.string().min(2).max(63).regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'may contain only lower-case letters, digits and dashes');
+
+export const TenantStatus = z.enum(['ACTIVE', 'SUSPENDED']).meta({ id: 'TenantStatus' });
+
+export const TenantCreate = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200),
+    slug: slug.optional(),
+    partner_id: Uuid.nullish(),
+    status: TenantStatus.default('ACTIVE'),
+    settings: TenantSettingsPatch.optional(),
+  })
+  .meta({ id: 'TenantCreate' });
+
+export const TenantUpdate = z
+  .strictObject({
+    name: z.string().trim().min(1).max(200).optional(),
+    slug: slug.optional(),
+    partner_id: Uuid.nullish(),
+    status: TenantStatus.optional(),
+    settings: TenantSettingsPatch.optional(),
+  })
+  .meta({ id: 'TenantUpdate' });
+
+export const TenantResponse = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    slug: z.string(),
+    partner_id: z.string().nullable(),
+    status: TenantStatus,
+    settings: TenantSettings,
+    created_at: z.string(),
+    updated_at: z.string(),
+  })
+  .meta({ id: 'TenantResponse' });
+
+export const TENANT_SORT_FIELDS = ['name', 'slug', 'created_at'] as const;
+export const TenantListQuery = z.object({
+  ...pagingQuery,
+  search: z.string().trim().max(200).optional(),
+  partner_id: Uuid.optional(),
+  status: TenantStatus.optional(),
+  sort_by: z.enum(TENANT_SORT_FIELDS).optional(),
+});
+
+export const ApiResponseTenant = apiResponse(TenantResponse, 'ApiResponse_TenantResponse_');
+export const PaginatedTenantList = paginated(TenantResponse, 'PaginatedResponse_TenantResponse_');
