@@ -39,7 +39,7 @@ async function sqliteReads(filename: string): Promise<FastReads> {
   // The file may not exist until the writer connection creates it and migrations run, so the
   // reader opens lazily on first use.
   let dbPromise: Promise<sqlite3.Database> | undefined;
-  const statements = new Map<string, sqlite3.Statement>();
+  const statements = new Map<string, Promise<sqlite3.Statement>>();
 
   const open = () =>
     (dbPromise ??= new Promise<sqlite3.Database>((resolve, reject) => {
@@ -50,33 +50,42 @@ async function sqliteReads(filename: string): Promise<FastReads> {
       });
     }));
 
-  async function statement(sql: string): Promise<sqlite3.Statement> {
-    const cached = statements.get(sql);
-    if (cached) return cached;
-    const db = await open();
-    const stmt = await new Promise<sqlite3.Statement>((resolve, reject) => {
-      const s = db.prepare(sql, (err) => (err ? reject(err) : resolve(s)));
-    });
-    statements.set(sql, stmt);
+  // The promise is cached, not the statement, so concurrent first uses prepare only once.
+  function statement(sql: string): Promise<sqlite3.Statement> {
+    let stmt = statements.get(sql);
+    if (!stmt) {
+      stmt = open().then(
+        (db) => new Promise<sqlite3.Statement>((resolve, reject) => {
+          const s = db.prepare(sql, (err) => (err ? reject(err) : resolve(s)));
+        }),
+      );
+      stmt.catch(() => statements.delete(sql));
+      statements.set(sql, stmt);
+    }
     return stmt;
   }
 
+  async function all<T>(sql: string, params: unknown[]): Promise<T[]> {
+    const stmt = await statement(sql);
+    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
+      stmt.all(params, (err, r) => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
+    );
+    return rows.map((r) => camelCaseKeys(r) as T);
+  }
+
   return {
+    all,
     async first<T>(sql: string, params: unknown[]) {
       // all(), not get(): get() leaves the statement mid-step, which holds its read snapshot
       // open, and the connection would stop seeing new commits.
-      const rows = await this.all<T>(sql, params);
+      const rows = await all<T>(sql, params);
       return rows[0];
     },
-    async all<T>(sql: string, params: unknown[]) {
-      const stmt = await statement(sql);
-      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
-        stmt.all(params, (err, r) => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
-      );
-      return rows.map((r) => camelCaseKeys(r) as T);
-    },
     async close() {
-      for (const stmt of statements.values()) await new Promise<void>((r) => stmt.finalize(() => r()));
+      for (const pending of statements.values()) {
+        const stmt = await pending.catch(() => undefined);
+        if (stmt) await new Promise<void>((r) => stmt.finalize(() => r()));
+      }
       statements.clear();
       if (dbPromise) {
         const db = await dbPromise;

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 
@@ -13,7 +14,7 @@ export class PasswordHasher {
 
   constructor(threads: number) {
     this.pool = new Piscina({
-      filename: fileURLToPath(new URL('../workers/password-hash.worker.cjs', import.meta.url)),
+      filename: workerFile(),
       minThreads: 1,
       maxThreads: threads,
       idleTimeout: 60_000,
@@ -36,4 +37,10 @@ export class PasswordHasher {
   async close(): Promise<void> {
     await this.pool.destroy();
   }
+}
+
+/** Beside the sources (server/workers/) or beside the bundle (dist/server/workers/). */
+function workerFile(): string {
+  const candidates = ['../workers/password-hash.worker.cjs', './workers/password-hash.worker.cjs'].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+  return candidates.find((file) => fs.existsSync(file)) ?? candidates[0];
 }
