@@ -46,6 +46,11 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['parent_id']);
   });
 
+  // Sortable text compares byte-wise on PostgreSQL too (COLLATE "C"), as SQLite does, so both
+  // engines order pages the same way whatever the server's locale, and the indexes still apply.
+  const sortable = (t: Knex.CreateTableBuilder, name: string, length: number) =>
+    sqlite ? t.string(name, length) : t.specificType(name, `varchar(${length}) COLLATE "C"`);
+
   await knex.schema.createTable('users', (t) => {
     // SQLite: an explicit INTEGER PRIMARY KEY keeps rowids stable across VACUUM, which the
     // external-content FTS index below depends on. PostgreSQL needs no such column.
@@ -57,13 +62,13 @@ export async function up(knex: Knex): Promise<void> {
     }
     t.uuid('tenant_id').notNullable().references('id').inTable('tenants').onDelete('CASCADE');
     t.string('email', 320).notNullable();
-    t.string('email_normalized', 320).notNullable();
+    sortable(t, 'email_normalized', 320).notNullable();
     t.boolean('email_verified').notNullable().defaultTo(false);
     t.string('username', 255).nullable();
-    t.string('username_normalized', 255).nullable();
+    sortable(t, 'username_normalized', 255).nullable();
     t.string('first_name', 200).nullable();
-    t.string('last_name', 200).nullable();
-    t.string('display_name', 400).nullable();
+    sortable(t, 'last_name', 200).nullable();
+    sortable(t, 'display_name', 400).nullable();
     t.string('phone', 50).nullable();
     t.string('locale', 35).notNullable().defaultTo('en');
     t.string('timezone', 64).notNullable().defaultTo('UTC');
@@ -99,8 +104,9 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE UNIQUE INDEX users_tenant_email_unique ON users (tenant_id, email_normalized) WHERE deleted_at IS NULL');
   await knex.raw('CREATE UNIQUE INDEX users_tenant_username_unique ON users (tenant_id, username_normalized) WHERE deleted_at IS NULL AND username_normalized IS NOT NULL');
   // The list's default order and its sortable columns; id breaks ties so paging is stable.
+  // PostgreSQL is told to sort NULL first ascending, as SQLite does; its indexes say the same.
   for (const col of ['created_at', 'updated_at', 'last_name', 'display_name', 'last_login_at', 'status', 'ou_id']) {
-    await knex.raw(`CREATE INDEX users_tenant_${col} ON users (tenant_id, ${col}, id)`);
+    await knex.raw(`CREATE INDEX users_tenant_${col} ON users (tenant_id, ${col}${sqlite ? '' : ' NULLS FIRST'}, id)`);
   }
 
   if (sqlite) {

@@ -22,15 +22,14 @@ export async function createFastReads(config: DatabaseConfig, knex: Knex): Promi
 }
 
 function knexReads(knex: Knex): FastReads {
+  // Raw results keep the driver's snake_case keys (the mappers only see the result object).
+  const all = async <T>(sql: string, params: unknown[]) => {
+    const result = await knex.raw(sql, params as Knex.RawBinding[]);
+    return (result.rows as Record<string, unknown>[]).map((r) => camelCaseKeys(r) as T);
+  };
   return {
-    async first<T>(sql: string, params: unknown[]) {
-      const result = await knex.raw(sql, params as Knex.RawBinding[]);
-      return result.rows[0] as T | undefined;
-    },
-    async all<T>(sql: string, params: unknown[]) {
-      const result = await knex.raw(sql, params as Knex.RawBinding[]);
-      return result.rows as T[];
-    },
+    all,
+    first: async <T>(sql: string, params: unknown[]) => (await all<T>(sql, params))[0],
     async close() {},
   };
 }

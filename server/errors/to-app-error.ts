@@ -22,7 +22,9 @@ export function toAppError(err: unknown): AppError {
   if (status === 401) return unauthorized(e.message?.startsWith('Authentication Error') ? 'Invalid or expired token' : 'Authentication required');
   if (status === 413 || e.type === 'entity.too.large') return new AppError(413, 'payload_too_large', 'Request body is too large');
   if (status === 415) return new AppError(415, 'unsupported_media_type', 'Unsupported content type');
-  if (status === 405) return new AppError(405, 'method_not_allowed', 'Method not allowed');
+  // The router answers a method it does not know at all (PROPFIND, TRACE) with 501: still the
+  // caller's mistake, not a server failure to log as one.
+  if (status === 405 || status === 501) return new AppError(405, 'method_not_allowed', 'Method not allowed');
   if (status === 400 || e.type === 'entity.parse.failed' || e.name === 'SyntaxError') {
     return new AppError(400, 'invalid_request', 'Request body could not be parsed');
   }

@@ -26,7 +26,19 @@ export function errorHandler(logger: Logger, render: ErrorRenderer = renderRestE
       if (err.status >= 500) logger.error({ err: thrown, request_id: ctx.state.requestId }, 'request failed');
       ctx.status = err.status;
       for (const [name, value] of Object.entries(err.headers ?? {})) ctx.set(name, value);
+      if (err.status === 405) setAllow(ctx);
       ctx.body = render(ctx, err);
     }
   };
+}
+
+/**
+ * A 405 must name the methods the resource has (RFC 9110, Allow). The router throws its 405
+ * without the header, since app.ts has it throw so that every error is rendered here, but it
+ * leaves the routes that matched the path in `ctx.matched`.
+ */
+function setAllow(ctx: AppContext) {
+  const matched = (ctx as { matched?: { methods: string[] }[] }).matched ?? [];
+  const methods = [...new Set(matched.flatMap((layer) => layer.methods))];
+  if (methods.length) ctx.set('Allow', methods.join(', '));
 }

@@ -71,12 +71,16 @@ export class AuthService {
     }
     if (user.status !== 'ACTIVE') throw unauthorized(BAD_CREDENTIALS);
 
-    return this.db.knex.transaction(async (trx) => {
+    const pair = await this.db.knex.transaction(async (trx) => {
       const now = nowIso();
-      await User.query(trx).patch({ lastLoginAt: now, failedLoginCount: 0 }).where({ id: user.id });
+      // Conditional on ACTIVE: a lock that lands between the password check and here wins.
+      const signedIn = await User.query(trx).patch({ lastLoginAt: now, failedLoginCount: 0 }).where({ id: user.id, status: 'ACTIVE' });
+      if (signedIn !== 1) return undefined;
       await recordActivity(trx, { tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id, details: { method: 'password' } });
       return this.startSession(trx, tenant, user, client);
     });
+    if (!pair) throw unauthorized(BAD_CREDENTIALS);
+    return pair;
   }
 
   /** Rotates the refresh token; presenting a spent one ends the session (token theft). */
@@ -154,12 +158,15 @@ export class AuthService {
 
   /**
    * Counted in SQL, not in JavaScript: parallel wrong passwords each add one, and exactly one of
-   * them crosses the threshold and locks.
+   * them crosses the threshold and locks. Only a still ACTIVE account counts: attempts that read
+   * the user before a parallel one locked it stop there, as they would have one after another,
+   * so the count and its `user.login_failed` events end at the threshold.
    */
   private async countFailure(tenant: TenantRow, user: User, actor: EventActor) {
     const max = tenant.settings.lockout.max_failed_attempts;
     await this.db.knex.transaction(async (trx) => {
-      await trx('users').where({ id: user.id }).increment('failedLoginCount', 1);
+      const counted = await trx('users').where({ id: user.id, status: 'ACTIVE' }).increment('failedLoginCount', 1);
+      if (counted !== 1) return;
       const { failedLoginCount } = await trx('users').where({ id: user.id }).first('failedLoginCount');
       await recordActivity(trx, { tenantId: tenant.id, action: 'user.login_failed', actor, subjectType: 'user', subjectId: user.id, details: { reason: 'bad_password', failed_attempts: failedLoginCount } });
       if (failedLoginCount < max) return;

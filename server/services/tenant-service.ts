@@ -56,8 +56,12 @@ export class TenantService {
   async list(principal: Principal, q: PagingInput & { search?: string; partner_id?: string; status?: string; sort_by?: string; sort_order?: 'asc' | 'desc' }) {
     const paging = resolvePaging(q);
     const base = this.db.knex('tenants').modify((qb) => {
-      if (principal.role === 'partner_admin') qb.where('partnerId', principal.partnerId);
-      else if (principal.role !== 'super_admin') qb.where('id', principal.tenantId);
+      if (principal.role === 'partner_admin') {
+        // where(column, null) means IS NULL: a partner admin outside any partner would list every
+        // tenant without one. It reaches none (canReachTenant), so it lists none.
+        if (principal.partnerId === null) qb.whereRaw('1 = 0');
+        else qb.where('partnerId', principal.partnerId);
+      } else if (principal.role !== 'super_admin') qb.where('id', principal.tenantId);
       if (q.partner_id) qb.where('partnerId', q.partner_id);
       if (q.status) qb.where('status', q.status);
       if (q.search) {
@@ -176,12 +180,15 @@ export class TenantService {
 }
 
 export function slugify(name: string): string {
+  // Cut to length before trimming dashes, so a cut cannot leave one at the end.
   const slug = name
     .normalize('NFKD')
     .replace(/\p{M}+/gu, '')
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '')
-    .slice(0, 63);
-  return slug.length >= 2 ? slug : `tenant-${slug || 'x'}`;
+    .slice(0, 63)
+    .replace(/^-+|-+$/g, '');
+  if (slug.length < 2) return `tenant-${slug || 'x'}`;
+  // find() reads a UUID-shaped reference as an id: such a slug could never be looked up.
+  return isUuid(slug) ? `tenant-${slug}` : slug;
 }

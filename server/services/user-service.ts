@@ -252,6 +252,8 @@ export class UserService {
 
     return this.db.knex.transaction(async (trx) => {
       const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
+      // Like DIRECT (and as the route documents): an admin-initiated reset signs the user out everywhere.
+      const revoked = await revokeUserSessions(trx, user.id, 'password_reset');
       const { token, expiresAt } = await issueUserToken(trx, tenant.id, user.id, 'password_reset');
       const link = withToken(input.redirect_uri ?? `${this.config.publicUrl}/admin/#/reset-password`, token);
       const mail = await enqueueMail(trx, {
@@ -264,7 +266,7 @@ export class UserService {
       });
       await recordActivity(trx, {
         tenantId: tenant.id, action: 'user.password_reset', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id,
-        details: { method: 'EMAIL', outbox_message_id: mail.id, expires_at: expiresAt },
+        details: { method: 'EMAIL', outbox_message_id: mail.id, expires_at: expiresAt, sessions_revoked: revoked },
       });
       return { method: 'EMAIL' as const, message: `A reset link was queued for ${user.email}`, expires_at: expiresAt, outbox_message_id: mail.id };
     });

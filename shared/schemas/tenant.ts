@@ -42,7 +42,13 @@ export function mergeSettings(base: Partial<TenantSettings> | null | undefined, 
   };
 }
 
-const slug = z.string().min(2).max(63).regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'may contain only lower-case letters, digits and dashes');
+const slug = z
+  .string()
+  .min(2)
+  .max(63)
+  .regex(/^[a-z0-9][a-z0-9-]*[a-z0-9]$/, 'may contain only lower-case letters, digits and dashes')
+  // Tenants are addressed by id or slug, and a UUID-shaped reference is read as an id.
+  .refine((v) => !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v), 'must not have the shape of a tenant id');
 
 export const TenantStatus = z.enum(['ACTIVE', 'SUSPENDED']).meta({ id: 'TenantStatus' });
 

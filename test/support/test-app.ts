@@ -13,6 +13,8 @@ export const ADMIN_PASSWORD = 'root-password-123';
 export const PASSWORD = 'Passw0rd-for-tests';
 
 export type Auth = { Authorization: string };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a JSON body from the API, read field by field in assertions
+export type Json = Record<string, any>;
 
 export interface TestApp {
   roster: Roster;
@@ -22,9 +24,9 @@ export interface TestApp {
   defaultTenantId: string;
   login(username: string, password?: string, tenant?: string): Promise<{ auth: Auth; access_token: string; refresh_token: string }>;
   /** A fresh tenant with one user of `role` in it: isolation for free. */
-  tenantWithUser(role?: string): Promise<{ tenantId: string; slug: string; user: Record<string, any>; auth: Auth }>;
+  tenantWithUser(role?: string): Promise<{ tenantId: string; slug: string; user: Json; auth: Auth }>;
   /** Creates a user through the API as the super admin. */
-  createUser(tenantId: string, fields?: Record<string, unknown>): Promise<Record<string, any>>;
+  createUser(tenantId: string, fields?: Record<string, unknown>): Promise<Json>;
   close(): Promise<void>;
 }
 
