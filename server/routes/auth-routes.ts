@@ -28,7 +28,7 @@ export const authRoutes = (auth: AuthService) => [
       const bearer = /^Bearer (.+)$/i.exec(ctx.get('Authorization'))?.[1];
       const token = body.token ?? bearer;
       if (!token) throw validationError(['body', 'token'], 'Field required', 'missing');
-      await auth.revoke(token);
+      await auth.revoke(token, clientOf(ctx));
       sendData(ctx, { revoked: true });
     },
   }),

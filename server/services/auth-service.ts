@@ -108,7 +108,7 @@ export class AuthService {
   }
 
   /** RFC 7009: revoking an unknown or already revoked token is not an error. */
-  async revoke(token: string): Promise<void> {
+  async revoke(token: string, client: ClientInfo): Promise<void> {
     let sessionId: string | undefined;
     if (token.split('.').length === 3) {
       try {
@@ -120,7 +120,15 @@ export class AuthService {
       sessionId = (await RefreshToken.query(this.db.knex).findOne({ tokenHash: sha256(token) }))?.sessionId;
     }
     if (!sessionId) return;
-    await this.db.knex('sessions').where({ id: sessionId }).whereNull('revokedAt').update({ revokedAt: nowIso(), revokedReason: 'revoked' });
+    await this.db.knex.transaction(async (trx) => {
+      const session = await Session.query(trx).findById(sessionId);
+      const ended = await trx('sessions').where({ id: sessionId }).whereNull('revokedAt').update({ revokedAt: nowIso(), revokedReason: 'revoked' });
+      if (!session || ended !== 1) return;
+      await recordActivity(trx, {
+        tenantId: session.tenantId, action: 'user.logout', actor: { type: 'user', id: session.userId, ip: client.ip, requestId: client.requestId },
+        subjectType: 'user', subjectId: session.userId, details: { session_id: session.id },
+      });
+    });
   }
 
   /**

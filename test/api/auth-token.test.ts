@@ -394,6 +394,12 @@ describe('POST /api/v1/auth/revoke', () => {
     expect(res.body.meta.request_id).toBe(res.headers['x-request-id']);
     expectUnauthorized(await listDefaultUsers(s.access));
     expectUnauthorized(await refresh(s.refresh));
+    const logouts = await app.roster.db.knex('activity_events').where({ subjectId: s.user.id, action: 'user.logout' });
+    expect(logouts).toHaveLength(1);
+    expect(logouts[0]).toMatchObject({ actorType: 'user', actorId: s.user.id, requestId: res.headers['x-request-id'] });
+    // Revoking it again ends nothing more, and records nothing more.
+    expect((await revoke().send({ token: s.refresh })).status).toBe(200);
+    expect(await app.roster.db.knex('activity_events').where({ subjectId: s.user.id, action: 'user.logout' })).toHaveLength(1);
   });
 
   it('ends the session of an access token sent in a form body', async () => {
