@@ -18,6 +18,13 @@ import { healthRoutes } from './routes/health-routes';
 import { authRoutes } from './routes/auth-routes';
 import { tenantRoutes } from './routes/tenant-routes';
 import { tenantUserRoutes } from './routes/tenant-user-routes';
+import { partnerRoutes } from './routes/partner-routes';
+import { ouRoutes } from './routes/ou-routes';
+import { groupRoutes } from './routes/group-routes';
+import { identityRoutes } from './routes/identity-routes';
+import { applicationRoutes } from './routes/application-routes';
+import { apiTokenRoutes } from './routes/api-token-routes';
+import { adminUserRoutes } from './routes/admin-user-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 
@@ -35,7 +42,14 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...healthRoutes(db),
     ...authRoutes(services.auth),
     ...tenantRoutes(services.tenants),
+    ...partnerRoutes(services.partners),
     ...tenantUserRoutes(services.users),
+    ...identityRoutes(services.identities),
+    ...ouRoutes(services.ous),
+    ...groupRoutes(services.groups),
+    ...applicationRoutes(services.applications),
+    ...apiTokenRoutes(services.apiTokens),
+    ...adminUserRoutes(services.adminUsers),
   ];
 }
 
@@ -61,7 +75,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const routes = apiRoutes(deps);
   const router = new Router();
-  mountRoutes(router, routes, authenticate(deps.signer, deps.services.auth));
+  mountRoutes(router, routes, authenticate(deps.signer, deps.services.auth, deps.services.apiTokens));
   mountDocs(router, () => buildOpenApiDocument(routes, ROSTER_VERSION));
   app.use(router.routes());
   app.use(router.allowedMethods({ throw: true }));

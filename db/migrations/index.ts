@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261123000001_foundation';
+import * as directory from './20261124000001_directory';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -7,6 +8,7 @@ import * as foundation from './20261123000001_foundation';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261123000001_foundation': foundation,
+  '20261124000001_directory': directory,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,27 +1,63 @@
 import type { Role } from '../../shared/schemas/user';
+import { rankRole, type Principal } from './principal';
+
+const ADMINS = ['super_admin', 'partner_admin', 'tenant_admin'] as const satisfies readonly Role[];
+const STAFF = [...ADMINS, 'helpdesk', 'viewer'] as const satisfies readonly Role[];
+
+interface Grant {
+  /** Roles of signed-in users that hold the permission. */
+  roles: readonly Role[];
+  /** Scopes of API tokens and applications that hold it. */
+  scopes?: readonly string[];
+}
 
 /**
- * The one table of who may do what. Routes declare the permission they need; tenant reach
- * (which tenants a role sees) is decided by `canReachTenant`, and rank by `outranksOrEquals`.
+ * The one table of who may do what. Every route names one permission; `can` is the only reader.
+ * Where a permission reaches (which tenants, which users) is decided beside it, by
+ * `canReachTenant` and `outranksOrEquals`, and for applications by their assignments.
  */
 export const PERMISSIONS = {
-  'tenants:read': ['super_admin', 'partner_admin', 'tenant_admin'],
-  'tenants:create': ['super_admin'],
-  'tenants:update': ['super_admin'],
-  'tenants:delete': ['super_admin'],
-  'users:read': ['super_admin', 'partner_admin', 'tenant_admin', 'helpdesk', 'viewer'],
-  'users:create': ['super_admin', 'partner_admin', 'tenant_admin'],
-  'users:update': ['super_admin', 'partner_admin', 'tenant_admin'],
-  'users:delete': ['super_admin', 'partner_admin', 'tenant_admin'],
-  'users:status': ['super_admin', 'partner_admin', 'tenant_admin', 'helpdesk'],
-  'users:reset_password': ['super_admin', 'partner_admin', 'tenant_admin', 'helpdesk'],
-  'session:manage': ['super_admin', 'partner_admin', 'tenant_admin', 'helpdesk', 'viewer', 'user'],
-} as const satisfies Record<string, readonly Role[]>;
+  'partners:read': { roles: ['super_admin', 'partner_admin'] },
+  'partners:write': { roles: ['super_admin'] },
+  'tenants:read': { roles: ADMINS },
+  'tenants:create': { roles: ['super_admin', 'partner_admin'] },
+  'tenants:update': { roles: ADMINS },
+  'tenants:delete': { roles: ['super_admin', 'partner_admin'] },
+  'users:read': { roles: STAFF, scopes: ['users:read', 'users:write', 'scim'] },
+  'users:create': { roles: ADMINS, scopes: ['users:write', 'scim'] },
+  'users:update': { roles: ADMINS, scopes: ['users:write', 'scim'] },
+  'users:delete': { roles: ADMINS, scopes: ['users:write', 'scim'] },
+  'users:status': { roles: [...ADMINS, 'helpdesk'], scopes: ['users:write', 'scim'] },
+  'users:reset_password': { roles: [...ADMINS, 'helpdesk'], scopes: ['users:write'] },
+  'users:disable_mfa': { roles: [...ADMINS, 'helpdesk'] },
+  'users:unlock': { roles: [...ADMINS, 'helpdesk'] },
+  'users:fix_identity_source': { roles: ADMINS },
+  'ous:read': { roles: STAFF, scopes: ['users:read', 'users:write'] },
+  'ous:write': { roles: ADMINS },
+  'groups:read': { roles: STAFF, scopes: ['groups:read', 'groups:write', 'scim'] },
+  'groups:write': { roles: ADMINS, scopes: ['groups:write', 'scim'] },
+  'identity_providers:read': { roles: STAFF },
+  'identity_providers:write': { roles: ADMINS },
+  'identities:read': { roles: STAFF, scopes: ['users:read', 'users:write'] },
+  'identities:write': { roles: ADMINS, scopes: ['users:write'] },
+  'applications:read': { roles: STAFF },
+  'applications:write': { roles: ADMINS },
+  /** An application reading its own effective users. */
+  'applications:effective_users': { roles: STAFF, scopes: ['app:users:read'] },
+  'api_tokens:read': { roles: ADMINS },
+  'api_tokens:write': { roles: ADMINS },
+} as const satisfies Record<string, Grant>;
 
 export type Permission = keyof typeof PERMISSIONS;
 
-export function can(role: Role, permission: Permission): boolean {
-  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+/** Application scopes as the table spells them: an application's `users:read` is its own kind. */
+const scopesOf = (p: Principal): string[] => (p.kind === 'application' ? p.scopes.map((s) => `app:${s}`) : p.kind === 'api_token' ? p.scopes : []);
+
+export function can(principal: Principal, permission: Permission): boolean {
+  const grant: Grant = PERMISSIONS[permission];
+  if (principal.kind === 'user') return grant.roles.includes(principal.role);
+  if (principal.kind === 'application' && permission === 'users:read') return principal.scopes.includes('users:read');
+  return scopesOf(principal).some((s) => grant.scopes?.includes(s));
 }
 
 const RANK: Record<Role, number> = {
@@ -34,8 +70,8 @@ const RANK: Record<Role, number> = {
 };
 
 /** Nobody grants a role above their own, nor acts on an account that outranks them. */
-export function outranksOrEquals(actor: Role, target: Role): boolean {
-  return RANK[actor] >= RANK[target];
+export function outranksOrEquals(actor: Role | Principal, target: Role): boolean {
+  return RANK[typeof actor === 'string' ? actor : rankRole(actor)] >= RANK[target];
 }
 
 export interface TenantRef {
@@ -43,8 +79,9 @@ export interface TenantRef {
   partnerId: string | null;
 }
 
-/** Which tenants a caller sees: all, its partner's, or its own. */
-export function canReachTenant(principal: { role: Role; tenantId: string; partnerId: string | null }, tenant: TenantRef): boolean {
+/** Which tenants a caller sees: all, its partner's, or its own (tokens and applications: their own). */
+export function canReachTenant(principal: Principal, tenant: TenantRef): boolean {
+  if (principal.kind !== 'user') return tenant.id === principal.tenantId;
   if (principal.role === 'super_admin') return true;
   if (principal.role === 'partner_admin') return principal.partnerId !== null && tenant.partnerId === principal.partnerId;
   return tenant.id === principal.tenantId;

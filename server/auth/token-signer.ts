@@ -6,13 +6,10 @@ export const JWT_ISSUER = 'roster';
 /** Clock skew tolerated between servers when checking `exp`/`nbf`. */
 export const JWT_CLOCK_TOLERANCE_S = 30;
 
-export interface AccessClaims {
-  sub: string;
-  tid: string;
-  sid: string;
-  role: string;
-  scope: string;
-}
+/** A user's token names its session (`sid`); an application's says `kind: application`. */
+export type AccessClaims =
+  | { sub: string; tid: string; sid: string; role: string; scope: string; kind?: undefined }
+  | { sub: string; tid: string; kind: 'application'; scope: string; sid?: undefined };
 
 export class TokenSigner {
   constructor(readonly secret: string) {}

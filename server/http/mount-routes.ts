@@ -8,7 +8,7 @@ import { forbidden } from '../errors/app-error';
 
 function requirePermission(permission: Permission) {
   return async (ctx: AppContext, next: Next) => {
-    if (!can(ctx.state.principal!.role, permission)) throw forbidden();
+    if (!can(ctx.state.principal!, permission)) throw forbidden();
     await next();
   };
 }

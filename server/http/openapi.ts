@@ -2,7 +2,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import type { z } from 'zod';
 import type { RouteDef } from './define-route';
 import { ErrorResponse } from '../../shared/schemas/common';
-import { PERMISSIONS } from '../auth/permissions';
+import { PERMISSIONS, type Permission } from '../auth/permissions';
 
 const COMMON_ERRORS: Record<number, string> = {
   401: 'No, expired or bad token',
@@ -32,7 +32,7 @@ export function buildOpenApiDocument(routes: RouteDef[], version: string) {
       method: r.method,
       path: r.path,
       summary: r.summary,
-      description: [r.description, r.access === 'public' ? undefined : `Roles: ${(PERMISSIONS[r.access] as readonly string[]).join(', ')}.`].filter(Boolean).join('\n\n'),
+      description: [r.description, r.access === 'public' ? undefined : accessText(r.access)].filter(Boolean).join('\n\n'),
       tags: r.tags,
       security: r.access === 'public' ? [] : [{ bearerAuth: [] }],
       request: {
@@ -49,4 +49,10 @@ export function buildOpenApiDocument(routes: RouteDef[], version: string) {
     info: { title: 'Roster API', version, description: 'Multi-tenant user directory: REST API. Errors always have the shape of ErrorResponse.' },
     servers: [{ url: '/' }],
   });
+}
+
+function accessText(permission: Permission): string {
+  const grant: { roles: readonly string[]; scopes?: readonly string[] } = PERMISSIONS[permission];
+  const scopes = grant.scopes?.length ? ` API token scopes: ${grant.scopes.join(', ')}.` : '';
+  return `Permission \`${permission}\`. Roles: ${grant.roles.join(', ')}.${scopes}`;
 }

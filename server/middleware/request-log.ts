@@ -1,6 +1,7 @@
 import type { Next } from 'koa';
 import type { Logger } from 'pino';
 import type { AppContext } from '../http/context';
+import { principalId } from '../auth/principal';
 
 /** One structured line per request, written when the response is done. */
 export function requestLog(logger: Logger) {
@@ -19,7 +20,7 @@ export function requestLog(logger: Logger) {
         status,
         ms: Math.round(ms * 100) / 100,
         ip: ctx.ip,
-        user_id: ctx.state.principal?.userId,
+        principal: ctx.state.principal ? `${ctx.state.principal.kind}:${principalId(ctx.state.principal)}` : undefined,
         tenant_id: ctx.state.principal?.tenantId,
       };
       if (status >= 500) logger.error(line, 'request');

@@ -6,7 +6,7 @@ export class ActivityEvent extends BaseModel {
 
   tenantId!: string;
   action!: string;
-  actorType!: 'user' | 'system' | 'token';
+  actorType!: 'user' | 'system' | 'token' | 'application';
   actorId!: string | null;
   subjectType!: string;
   subjectId!: string | null;

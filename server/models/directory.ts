@@ -8,6 +8,7 @@ export class Ou extends BaseModel {
   parentId!: string | null;
   name!: string;
   path!: string;
+  description!: string | null;
   createdAt!: string;
   updatedAt!: string;
 }
@@ -20,6 +21,8 @@ export class Group extends BaseModel {
   name!: string;
   nameNormalized!: string;
   description!: string | null;
+  externalId!: string | null;
+  version!: number;
   createdAt!: string;
   updatedAt!: string;
 }
@@ -37,6 +40,7 @@ export class GroupMember extends BaseModel {
 export class IdentityProvider extends BaseModel {
   static override tableName = 'identity_providers';
   static override timestamps = true;
+  static override jsonAttributes = ['config'];
 
   tenantId!: string;
   alias!: string;
@@ -44,6 +48,7 @@ export class IdentityProvider extends BaseModel {
   name!: string;
   issuer!: string | null;
   enabled!: boolean;
+  config!: Record<string, unknown> | null;
   createdAt!: string;
   updatedAt!: string;
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Dialect } from '../db/database';
 import type { UserListQuery } from '../../shared/schemas/user';
 import { foldForSearch, normalizeEmail } from '../services/normalize';
+import { GROUP_AND_DESCENDANTS_IDS } from './group-graph';
 
 export type UserFilters = Omit<UserListQuery, 'page' | 'per_page' | 'offset' | 'limit' | 'sort_by' | 'sort_order'>;
 
@@ -27,17 +28,28 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * through the FTS5 trigram index on SQLite (the FTS lookup runs first, as a subquery, so the
  * planner never scans users) and the pg_trgm index on PostgreSQL.
  */
-export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenantId: string, f: UserFilters): Knex.QueryBuilder {
-  qb.where('users.tenant_id', tenantId).whereNull('users.deleted_at');
+export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant: string | string[], f: UserFilters): Knex.QueryBuilder {
+  if (Array.isArray(tenant)) qb.whereIn('users.tenant_id', tenant);
+  else qb.where('users.tenant_id', tenant);
+  qb.whereNull('users.deleted_at');
   if (f.status) qb.where('users.status', f.status);
   if (f.is_active !== undefined) qb.where('users.status', f.is_active ? '=' : '<>', 'ACTIVE');
   if (f.role) qb.where('users.role', f.role);
   if (f.identity_source) qb.where('users.identity_source', f.identity_source);
   if (f.mfa_enabled !== undefined) qb.where('users.mfa_enabled', f.mfa_enabled);
-  if (f.ou_id) qb.where('users.ou_id', f.ou_id);
+  if (f.ou_id && f.include_descendants) {
+    // The unit and every unit whose path starts with its path and a slash (a prefix test that
+    // needs no LIKE escaping of names).
+    qb.whereRaw(
+      `users.ou_id IN (SELECT d.id FROM ous o JOIN ous d ON d.tenant_id = o.tenant_id
+        AND (d.id = o.id OR substr(d.path, 1, length(o.path) + 1) = o.path || '/') WHERE o.id = ?)`,
+      [f.ou_id],
+    );
+  } else if (f.ou_id) qb.where('users.ou_id', f.ou_id);
   if (f.email) qb.where('users.email_normalized', normalizeEmail(f.email));
   if (f.group_id) {
-    qb.whereExists((sub) => sub.select(sub.client.raw('1')).from('group_members as gm').where('gm.group_id', f.group_id!).whereRaw('gm.user_id = users.id'));
+    // Members of nested groups are members too: the group and all groups inside it.
+    qb.whereRaw(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
   }
   if (f.oauth_provider || f.oauth_id) {
     qb.whereExists((sub) => {

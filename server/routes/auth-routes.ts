@@ -6,17 +6,36 @@ import { RevokeRequest, TokenRequest, TokenResponse } from '../../shared/schemas
 import { sendData } from '../http/envelope';
 import { validationError } from '../errors/app-error';
 
+/** RFC 6749 §2.3.1: client id and secret as HTTP Basic credentials, form-urlencoded. */
+function basicCredentials(ctx: AppContext): { id: string; secret: string } | undefined {
+  const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(ctx.get('Authorization'));
+  if (!m) return undefined;
+  const decoded = Buffer.from(m[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return undefined;
+  try {
+    return { id: decodeURIComponent(decoded.slice(0, colon)), secret: decodeURIComponent(decoded.slice(colon + 1)) };
+  } catch {
+    return undefined;
+  }
+}
+
 const clientOf = (ctx: AppContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, requestId: ctx.state.requestId });
 
 export const authRoutes = (auth: AuthService) => [
   defineRoute({
     method: 'post', path: '/api/v1/auth/token', summary: 'Get tokens', tags: ['auth'], access: 'public',
-    description: 'OAuth 2.0 token endpoint: `password` (with optional `tenant` id or slug, default `default`) and `refresh_token` grants. Refresh tokens rotate on every use.',
+    description: 'OAuth 2.0 token endpoint: `password` (with optional `tenant` id or slug, default `default`), `refresh_token` (refresh tokens rotate on every use) and `client_credentials` for applications (client id and secret in the body or as HTTP Basic).',
     body: TokenRequest, bodyTypes: ['json', 'form'],
     responses: { 200: { description: 'Tokens', schema: TokenResponse } },
     handler: async (ctx, { body }) => {
       ctx.set('Cache-Control', 'no-store');
-      ctx.body = body.grant_type === 'password' ? await auth.passwordGrant(body, clientOf(ctx)) : await auth.refreshGrant(body.refresh_token, clientOf(ctx));
+      if (body.grant_type === 'password') ctx.body = await auth.passwordGrant(body, clientOf(ctx));
+      else if (body.grant_type === 'refresh_token') ctx.body = await auth.refreshGrant(body.refresh_token, clientOf(ctx));
+      else {
+        const basic = basicCredentials(ctx);
+        ctx.body = await auth.clientCredentialsGrant(basic?.id ?? body.client_id, basic?.secret ?? body.client_secret);
+      }
     },
   }),
   defineRoute({

@@ -2,17 +2,20 @@ import type { Knex } from 'knex';
 import { ActivityEvent } from '../models/activity-event';
 import { nowIso } from '../models/base-model';
 import type { Actor } from '../http/context';
+import { principalId } from '../auth/principal';
 
 export interface EventActor {
-  type: 'user' | 'system' | 'token';
+  type: 'user' | 'system' | 'token' | 'application';
   id: string | null;
   ip: string | null;
   requestId: string | null;
 }
 
+const ACTOR_TYPES = { user: 'user', application: 'application', api_token: 'token' } as const;
+
 export const eventActorOf = (actor: Actor): EventActor => ({
-  type: 'user',
-  id: actor.principal.userId,
+  type: ACTOR_TYPES[actor.principal.kind],
+  id: principalId(actor.principal),
   ip: actor.ip,
   requestId: actor.requestId,
 });
@@ -23,7 +26,7 @@ export interface ActivityInput {
   tenantId: string;
   action: string;
   actor: EventActor;
-  subjectType: 'user' | 'tenant' | 'session';
+  subjectType: 'user' | 'tenant' | 'partner' | 'ou' | 'group' | 'identity_provider' | 'application' | 'api_token' | 'session';
   subjectId: string | null;
   details?: Record<string, unknown>;
 }

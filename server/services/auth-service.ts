@@ -1,10 +1,12 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import { Session, RefreshToken } from '../models/session';
 import { User } from '../models/user';
 import { nowIso } from '../models/base-model';
 import { unauthorized } from '../errors/app-error';
 import { randomToken, sha256, type TokenSigner } from '../auth/token-signer';
-import type { Principal } from '../auth/principal';
+import type { ApplicationPrincipal, Principal } from '../auth/principal';
+import { bool, json } from '../presenters/values';
 import type { Database } from '../db/database';
 import { recordActivity, type EventActor } from './activity-log';
 import { normalizeEmail, normalizeUsername } from './normalize';
@@ -100,11 +102,51 @@ export class AuthService {
       if (new Date(token.expiresAt as string) < new Date() || new Date(session.expiresAt as string) < new Date()) return { error: 'The session has expired' };
       const user = await User.query(trx).findById(session.userId);
       const tenant = await this.tenants.find(session.tenantId);
+      const age = Date.now() - new Date(session.createdAt as string).getTime();
+      if (tenant && age > tenant.settings.tokens.session_max_lifetime_seconds * 1000) {
+        await session.$query(trx).patch({ revokedAt: now, revokedReason: 'max_lifetime' });
+        return { error: 'The session has reached its maximum lifetime; sign in again' };
+      }
       if (!user || user.deletedAt || user.status !== 'ACTIVE' || !tenant || tenant.status !== 'ACTIVE') return { error: 'The account cannot sign in' };
       return { pair: await this.continueSession(trx, tenant, user, session, client) };
     });
     if ('error' in outcome) throw unauthorized(outcome.error);
     return outcome.pair!;
+  }
+
+  /**
+   * RFC 6749 §4.4: an application trades its client id and secret for a short access token (no
+   * refresh token). Unknown client, wrong secret and disabled application get the same answer.
+   */
+  async clientCredentialsGrant(clientId: string | undefined, clientSecret: string | undefined): Promise<Omit<TokenPair, 'refresh_token'>> {
+    const app = clientId
+      ? await this.db.reads.first<{ id: string; tenantId: string; clientSecretHash: string | null; scopes: unknown; enabled: unknown }>(
+          'SELECT id, tenant_id, client_secret_hash, scopes, enabled FROM applications WHERE client_id = ?', [clientId])
+      : undefined;
+    const given = Buffer.from(sha256(clientSecret ?? ''), 'hex');
+    const stored = Buffer.from(app?.clientSecretHash ?? sha256(''), 'hex');
+    const secretOk = crypto.timingSafeEqual(given, stored) && Boolean(app?.clientSecretHash) && Boolean(clientSecret);
+    const tenant = app ? await this.tenants.find(app.tenantId) : undefined;
+    if (!app || !secretOk || !bool(app.enabled) || !tenant || tenant.status !== 'ACTIVE') {
+      throw unauthorized('Invalid client credentials');
+    }
+    const ttl = tenant.settings.tokens.access_token_ttl_seconds;
+    const scope = (json<string[]>(app.scopes) ?? []).join(' ');
+    return {
+      access_token: this.signer.signAccess({ sub: app.id, tid: tenant.id, kind: 'application', scope }, ttl),
+      token_type: 'Bearer',
+      expires_in: ttl,
+      scope,
+    };
+  }
+
+  /** The application behind a client-credentials token, while it exists and is enabled. */
+  async principalForApplication(applicationId: string, tenantId: string): Promise<ApplicationPrincipal | undefined> {
+    const row = await this.db.reads.first<{ id: string; tenantId: string; scopes: unknown; enabled: unknown; partnerId: string | null; tenantStatus: string }>(
+      `SELECT a.id, a.tenant_id, a.scopes, a.enabled, t.partner_id, t.status AS tenant_status
+       FROM applications a JOIN tenants t ON t.id = a.tenant_id WHERE a.id = ?`, [applicationId]);
+    if (!row || row.tenantId !== tenantId || !bool(row.enabled) || row.tenantStatus !== 'ACTIVE') return undefined;
+    return { kind: 'application', applicationId: row.id, tenantId: row.tenantId, partnerId: row.partnerId, scopes: json<string[]>(row.scopes) ?? [] };
   }
 
   /** RFC 7009: revoking an unknown or already revoked token is not an error. */

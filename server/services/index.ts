@@ -4,19 +4,42 @@ import type { TokenSigner } from '../auth/token-signer';
 import { TenantService } from './tenant-service';
 import { UserService } from './user-service';
 import { AuthService } from './auth-service';
+import { PartnerService } from './partner-service';
+import { OuService } from './ou-service';
+import { GroupService } from './group-service';
+import { IdentityService } from './identity-service';
+import { ApplicationService } from './application-service';
+import { ApiTokenService } from './api-token-service';
+import { AdminUserService } from './admin-user-service';
 import type { PasswordHasher } from './password-hasher';
 
 export interface Services {
   tenants: TenantService;
   users: UserService;
   auth: AuthService;
+  partners: PartnerService;
+  ous: OuService;
+  groups: GroupService;
+  identities: IdentityService;
+  applications: ApplicationService;
+  apiTokens: ApiTokenService;
+  adminUsers: AdminUserService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
   const tenants = new TenantService(db);
+  const applications = new ApplicationService(db, tenants);
+  const users = new UserService(db, config, tenants, hasher, applications);
   return {
     tenants,
-    users: new UserService(db, config, tenants, hasher),
+    users,
     auth: new AuthService(db, tenants, hasher, signer),
+    partners: new PartnerService(db),
+    ous: new OuService(db, tenants),
+    groups: new GroupService(db, tenants),
+    identities: new IdentityService(db, tenants),
+    applications,
+    apiTokens: new ApiTokenService(db, tenants),
+    adminUsers: new AdminUserService(db, users, tenants),
   };
 }

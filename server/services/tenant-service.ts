@@ -1,9 +1,9 @@
 import type { Knex } from 'knex';
 import { Tenant } from '../models/tenant';
 import { Partner } from '../models/partner';
-import { AppError, conflict, notFound, validationError } from '../errors/app-error';
+import { AppError, conflict, forbidden, notFound, validationError } from '../errors/app-error';
 import { canReachTenant } from '../auth/permissions';
-import type { Principal } from '../auth/principal';
+import { roleOf, type Principal } from '../auth/principal';
 import type { Actor } from '../http/context';
 import type { Database } from '../db/database';
 import { resolvePaging, type PagingInput } from '../queries/paging';
@@ -56,12 +56,13 @@ export class TenantService {
   async list(principal: Principal, q: PagingInput & { search?: string; partner_id?: string; status?: string; sort_by?: string; sort_order?: 'asc' | 'desc' }) {
     const paging = resolvePaging(q);
     const base = this.db.knex('tenants').modify((qb) => {
-      if (principal.role === 'partner_admin') {
+      const role = roleOf(principal);
+      if (role === 'partner_admin') {
         // where(column, null) means IS NULL: a partner admin outside any partner would list every
         // tenant without one. It reaches none (canReachTenant), so it lists none.
         if (principal.partnerId === null) qb.whereRaw('1 = 0');
         else qb.where('partnerId', principal.partnerId);
-      } else if (principal.role !== 'super_admin') qb.where('id', principal.tenantId);
+      } else if (role !== 'super_admin') qb.where('id', principal.tenantId);
       if (q.partner_id) qb.where('partnerId', q.partner_id);
       if (q.status) qb.where('status', q.status);
       if (q.search) {
@@ -86,7 +87,14 @@ export class TenantService {
     return presentTenant(await Tenant.query(this.db.knex).findById(id).throwIfNotFound());
   }
 
+  /** A partner admin creates tenants in its own partner only; a super admin anywhere. */
   async create(actor: Actor, input: TenantCreateInput) {
+    const role = roleOf(actor.principal);
+    if (role === 'partner_admin') {
+      if (!actor.principal.partnerId) throw forbidden('You belong to no partner');
+      if (input.partner_id && input.partner_id !== actor.principal.partnerId) throw forbidden('You can create tenants in your own partner only');
+      input = { ...input, partner_id: actor.principal.partnerId };
+    }
     return this.db.knex.transaction(async (trx) => {
       const slug = input.slug ?? (await this.freeSlug(trx, slugify(input.name)));
       await this.assertSlugFree(trx, slug);
@@ -110,8 +118,16 @@ export class TenantService {
     });
   }
 
+  /**
+   * Tenant admins change their tenant's name and settings; partner admins also its slug and
+   * status; only a super admin moves a tenant between partners.
+   */
   async update(actor: Actor, ref: string, input: TenantUpdateInput) {
     const { id } = await this.resolve(actor.principal, ref);
+    const role = roleOf(actor.principal);
+    const allowed = role === 'super_admin' ? null : role === 'partner_admin' ? ['name', 'settings', 'slug', 'status'] : ['name', 'settings'];
+    const refused = allowed ? Object.keys(input).filter((k) => !allowed.includes(k)) : [];
+    if (refused.length) throw forbidden(`A ${role} cannot change ${refused.join(', ')} of a tenant`);
     return this.db.knex.transaction(async (trx) => {
       const tenant = await Tenant.query(trx).findById(id).throwIfNotFound();
       const patch: Partial<Tenant> = {};

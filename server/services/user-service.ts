@@ -4,6 +4,7 @@ import { Group, GroupMember, Ou } from '../models/directory';
 import { nowIso } from '../models/base-model';
 import { AppError, conflict, forbidden, notFound, validationError } from '../errors/app-error';
 import { outranksOrEquals } from '../auth/permissions';
+import { principalId, rankRole } from '../auth/principal';
 import type { Actor } from '../http/context';
 import type { Database } from '../db/database';
 import type { Config } from '../config';
@@ -16,6 +17,9 @@ import { issueUserToken } from './user-tokens';
 import { normalizeEmail, normalizeUsername, searchTextOf } from './normalize';
 import { revokeUserSessions } from './session-revocation';
 import { isUuid } from '../db/ids';
+import { APPLICATION_EFFECTIVE_USERS_SQL, USER_EFFECTIVE_GROUPS_SQL } from '../queries/group-graph';
+import { assertNotReused, assertPasswordPolicy, rememberPassword } from './password-policy';
+import type { ApplicationService } from './application-service';
 import type { PasswordHasher } from './password-hasher';
 import type { TenantRow, TenantService } from './tenant-service';
 import type { UserCreate, UserListQuery, UserResponse, UserStatus, UserUpdate } from '../../shared/schemas/user';
@@ -66,13 +70,14 @@ export class UserService {
     private readonly config: Config,
     private readonly tenants: TenantService,
     private readonly hasher: PasswordHasher,
+    private readonly applications: ApplicationService,
   ) {}
 
   async list(actor: Actor, tenantRef: string, q: UserListQuery) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     const { knex, dialect } = this.db;
     const paging = resolvePaging(q);
-    const filtered = () => applyUserFilters(knex('users'), dialect, tenant.id, q);
+    const filtered = () => applyUserFilters(knex('users'), dialect, tenant.id, q).modify((qb) => this.limitToReach(qb, actor, tenant.id));
     const [{ total }] = await filtered().count({ total: '*' });
     const rows: UserRow[] = await applyUserSort(filtered(), dialect, q.sort_by, q.sort_order ?? 'asc')
       .leftJoin('ous', 'ous.id', 'users.ou_id')
@@ -85,13 +90,51 @@ export class UserService {
   async get(actor: Actor, tenantRef: string, userId: string, include: string[] = []): Promise<UserResponse> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     const row = await this.findLive(tenant.id, userId);
+    if (actor.principal.kind === 'application' && !(await this.applications.reaches(actor.principal.applicationId, tenant.id, row.id))) {
+      throw notFound('User');
+    }
     return presentUser(row, await this.includes(row, include));
+  }
+
+  /** A user's groups at any depth: DIRECT, or INHERITED through nested groups. */
+  async effectiveGroups(userId: string) {
+    const rows = await this.db.reads.all<{ groupId: string; name: string; depth: number | string }>(USER_EFFECTIVE_GROUPS_SQL, [userId]);
+    return rows.map((g) => ({ group_id: g.groupId, name: g.name, membership_type: Number(g.depth) === 0 ? ('DIRECT' as const) : ('INHERITED' as const) }));
+  }
+
+  /** The tenant a user belongs to, if the caller reaches it (admin routes name users by id alone). */
+  async tenantOf(actor: Actor, userId: string, { includeDeleted = false } = {}): Promise<string> {
+    if (!isUuid(userId)) throw notFound('User');
+    const row = await this.db.reads.first<{ tenantId: string; deletedAt: unknown }>('SELECT tenant_id, deleted_at FROM users WHERE id = ?', [userId]);
+    if (!row || (row.deletedAt && !includeDeleted)) throw notFound('User');
+    await this.tenants.resolve(actor.principal, row.tenantId);
+    return row.tenantId;
+  }
+
+  /**
+   * One change to one user under the directory's rules (reach, rank, version): `change` names the
+   * fields and the event; the version is bumped and the event written in the same transaction.
+   */
+  async mutate(actor: Actor, tenantId: string, userId: string, change: (user: User) => { patch: Partial<User>; action: string; details: Record<string, unknown> }) {
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenantId, userId, {});
+      const { patch, action, details } = change(user);
+      await this.patchVersioned(trx, user, patch);
+      await recordActivity(trx, { tenantId, action, actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id, details });
+    });
+  }
+
+  /** Applications see only the users assigned to them, directly or through groups. */
+  private limitToReach(qb: Knex.QueryBuilder, actor: Actor, tenantId: string) {
+    if (actor.principal.kind !== 'application') return;
+    const id = actor.principal.applicationId;
+    qb.whereRaw(`users.id IN (SELECT x.id FROM (${APPLICATION_EFFECTIVE_USERS_SQL}) x)`, [id, id, tenantId, id]);
   }
 
   async create(actor: Actor, tenantRef: string, input: UserCreate): Promise<UserResponse> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     this.assertMayGrant(actor, input.role);
-    if (input.password) this.assertPasswordPolicy(tenant, input.password, ['body', 'password']);
+    if (input.password) assertPasswordPolicy(tenant.settings.password_policy, input.password, ['body', 'password']);
     const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
     const now = nowIso();
 
@@ -112,8 +155,8 @@ export class UserService {
         lastName: input.last_name ?? null,
         displayName: input.display_name ?? defaultDisplayName(input.first_name, input.last_name),
         phone: input.phone ?? null,
-        locale: input.locale,
-        timezone: input.timezone,
+        locale: input.locale ?? tenant.settings.defaults.locale,
+        timezone: input.timezone ?? tenant.settings.defaults.timezone,
         avatarUrl: input.avatar_url ?? null,
         company: input.company ?? null,
         jobTitle: input.job_title ?? null,
@@ -158,7 +201,7 @@ export class UserService {
       const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts);
       if (input.role !== undefined && input.role !== user.role) {
         this.assertMayGrant(actor, input.role);
-        if (user.id === actor.principal.userId) throw forbidden('You cannot change your own role');
+        if (user.id === principalId(actor.principal)) throw forbidden('You cannot change your own role');
       }
 
       const patch: Partial<User> = {};
@@ -209,7 +252,7 @@ export class UserService {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
       const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts);
-      if (user.id === actor.principal.userId) throw forbidden('You cannot change your own status');
+      if (user.id === principalId(actor.principal)) throw forbidden('You cannot change your own status');
       if (user.status === input.status) throw conflict(`The user is already ${input.status}`, 'status');
       if (!STATUS_TRANSITIONS[user.status].includes(input.status)) {
         throw conflict(`A user cannot go from ${user.status} to ${input.status}; allowed: ${STATUS_TRANSITIONS[user.status].join(', ')}`, 'status');
@@ -236,26 +279,42 @@ export class UserService {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     if (input.method === 'DIRECT') {
       if (!input.new_password) throw validationError(['body', 'new_password'], 'new_password is required when method is DIRECT', 'missing');
-      this.assertPasswordPolicy(tenant, input.new_password, ['body', 'new_password']);
-      const hash = await this.hasher.hash(input.new_password);
-      await this.db.knex.transaction(async (trx) => {
-        const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
-        await this.patchVersioned(trx, user, { passwordHash: hash, passwordChangedAt: nowIso(), passwordExpired: false });
-        const revoked = await revokeUserSessions(trx, user.id, 'password_reset');
-        await recordActivity(trx, {
-          tenantId: tenant.id, action: 'user.password_reset', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id,
-          details: { method: 'DIRECT', sessions_revoked: revoked },
-        });
-      });
+      await this.setPassword(actor, tenant, userId, input.new_password, ['body', 'new_password']);
       return { method: 'DIRECT' as const, message: 'The password has been set and the user signed out everywhere', expires_at: null, outbox_message_id: null };
     }
+    return this.sendResetLink(actor, tenant, userId, input.redirect_uri ?? null);
+  }
 
+  /**
+   * Sets a password as an admin: the tenant's policy and history apply, the old hash joins the
+   * history, and the user is signed out everywhere.
+   */
+  async setPassword(actor: Actor, tenant: TenantRow, userId: string, password: string, loc: (string | number)[], opts: { requireChange?: boolean } = {}) {
+    const policy = tenant.settings.password_policy;
+    assertPasswordPolicy(policy, password, loc);
+    const hash = await this.hasher.hash(password);
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
+      await assertNotReused(trx, this.hasher, policy, user, password, loc);
+      await rememberPassword(trx, user.id, user.passwordHash);
+      const patch: Partial<User> = { passwordHash: hash, passwordChangedAt: nowIso(), passwordExpired: false };
+      if (opts.requireChange !== undefined) patch.requirePasswordChange = opts.requireChange;
+      await this.patchVersioned(trx, user, patch);
+      const revoked = await revokeUserSessions(trx, user.id, 'password_reset');
+      await recordActivity(trx, {
+        tenantId: tenant.id, action: 'user.password_reset', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id,
+        details: { method: 'DIRECT', sessions_revoked: revoked, ...(opts.requireChange !== undefined ? { require_password_change: opts.requireChange } : {}) },
+      });
+    });
+  }
+
+  private async sendResetLink(actor: Actor, tenant: TenantRow, userId: string, redirectUri: string | null) {
     return this.db.knex.transaction(async (trx) => {
       const user = await this.loadForWrite(trx, actor, tenant.id, userId, {});
       // Like DIRECT (and as the route documents): an admin-initiated reset signs the user out everywhere.
       const revoked = await revokeUserSessions(trx, user.id, 'password_reset');
       const { token, expiresAt } = await issueUserToken(trx, tenant.id, user.id, 'password_reset');
-      const link = withToken(input.redirect_uri ?? `${this.config.publicUrl}/admin/#/reset-password`, token);
+      const link = withToken(redirectUri ?? `${this.config.publicUrl}/admin/#/reset-password`, token);
       const mail = await enqueueMail(trx, {
         tenantId: tenant.id,
         userId: user.id,
@@ -284,7 +343,7 @@ export class UserService {
         throw validationError(['query', 'confirm_email'], "confirm_email does not match the user's email");
       }
       if (user.isInternal) throw conflict('Internal users cannot be deleted');
-      if (user.id === actor.principal.userId) throw conflict('You cannot delete yourself');
+      if (user.id === principalId(actor.principal)) throw conflict('You cannot delete yourself');
 
       if (input.permanent) {
         await trx('activity_events').where({ subjectId: user.id }).update({ details: null, ip: null });
@@ -320,7 +379,7 @@ export class UserService {
       .findOne({ id: userId, tenantId })
       .modify((qb) => (includeDeleted ? qb : qb.whereNull('deletedAt')));
     if (!user) throw notFound('User');
-    if (!outranksOrEquals(actor.principal.role, user.role)) throw forbidden(`A ${actor.principal.role} cannot change a ${user.role}`);
+    if (!outranksOrEquals(actor.principal, user.role)) throw forbidden(`A ${rankRole(actor.principal)} cannot change a ${user.role}`);
     if (opts.ifMatch !== undefined && opts.ifMatch !== user.version) {
       throw new AppError(412, 'precondition_failed', 'The user was changed by someone else; reload it and try again');
     }
@@ -338,11 +397,7 @@ export class UserService {
   private async includes(row: UserRow, include: string[]): Promise<UserIncludes> {
     const out: UserIncludes = {};
     if (include.includes('groups')) {
-      const groups = await this.db.reads.all<{ groupId: string; name: string }>(
-        `SELECT g.id AS group_id, g.name FROM group_members gm JOIN groups g ON g.id = gm.group_id WHERE gm.user_id = ? ORDER BY g.name`,
-        [row.id],
-      );
-      out.groups = groups.map((g) => ({ group_id: g.groupId, name: g.name, membership_type: 'DIRECT' as const }));
+      out.groups = await this.effectiveGroups(row.id);
     }
     if (include.includes('identities')) {
       const ids = await this.db.reads.all<{ id: string; providerId: string; alias: string; type: string; subject: string; linkedAt: unknown }>(
@@ -362,13 +417,10 @@ export class UserService {
   }
 
   private assertMayGrant(actor: Actor, role: User['role']) {
-    if (!outranksOrEquals(actor.principal.role, role)) throw forbidden(`A ${actor.principal.role} cannot grant the role ${role}`);
+    if (!outranksOrEquals(actor.principal, role)) throw forbidden(`A ${rankRole(actor.principal)} cannot grant the role ${role}`);
   }
 
-  private assertPasswordPolicy(tenant: TenantRow, password: string, loc: string[]) {
-    const min = tenant.settings.password_policy.min_length;
-    if ([...password].length < min) throw validationError(loc, `The password must be at least ${min} characters long`, 'string_too_short');
-  }
+
 
   private async assertUnique(trx: Knex, tenantId: string, email: string | null, username: string | null, exceptId?: string) {
     const live = () => trx('users').where({ tenantId }).whereNull('deletedAt').modify((qb) => (exceptId ? qb.whereNot('id', exceptId) : qb));

@@ -17,8 +17,16 @@ export const RefreshGrant = z.object({
   client_id: z.string().max(255).optional(),
 });
 
+/** An application's own token (RFC 6749 §4.4); the client may authenticate with HTTP Basic instead. */
+export const ClientCredentialsGrant = z.object({
+  grant_type: z.literal('client_credentials'),
+  client_id: z.string().max(255).optional(),
+  client_secret: z.string().max(512).optional(),
+  scope: z.string().max(1000).optional(),
+});
+
 export const TokenRequest = z
-  .discriminatedUnion('grant_type', [PasswordGrant, RefreshGrant])
+  .discriminatedUnion('grant_type', [PasswordGrant, RefreshGrant, ClientCredentialsGrant])
   .meta({ id: 'TokenRequest', description: 'OAuth 2.0 token request, as JSON or application/x-www-form-urlencoded.' });
 
 export const TokenResponse = z
@@ -26,7 +34,7 @@ export const TokenResponse = z
     access_token: z.string(),
     token_type: z.literal('Bearer'),
     expires_in: z.number().int(),
-    refresh_token: z.string(),
+    refresh_token: z.string().optional().describe('Absent for client_credentials'),
     scope: z.string().optional(),
   })
   .meta({ id: 'TokenResponse' });

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import { apiResponse, paginated, pagingQuery, Uuid } from './common';
 
-const PasswordPolicy = z.strictObject({ min_length: z.number().int().min(8).max(128) });
+const PasswordPolicy = z.strictObject({
+  min_length: z.number().int().min(8).max(128),
+  require_uppercase: z.boolean(),
+  require_lowercase: z.boolean(),
+  require_digit: z.boolean(),
+  require_symbol: z.boolean(),
+  /** How many previous passwords may not be used again; 0 turns the check off. */
+  history: z.number().int().min(0).max(24),
+});
 const LockoutPolicy = z.strictObject({
   max_failed_attempts: z.number().int().min(1).max(100),
   /** 0: a locked account stays locked until an admin unlocks it. */
@@ -9,12 +17,19 @@ const LockoutPolicy = z.strictObject({
 });
 const TokenLifetimes = z.strictObject({
   access_token_ttl_seconds: z.number().int().min(60).max(86_400),
+  /** Idle lifetime: a session not refreshed for this long ends. */
   refresh_token_ttl_seconds: z.number().int().min(300).max(31_536_000),
+  /** Absolute lifetime: no session outlives this, however often it is refreshed. */
+  session_max_lifetime_seconds: z.number().int().min(300).max(31_536_000),
+});
+const Defaults = z.strictObject({
+  locale: z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'is not a valid locale tag'),
+  timezone: z.string().refine((tz) => tz === 'UTC' || Intl.supportedValuesOf('timeZone').includes(tz), 'is not a known IANA time zone'),
 });
 
 export const TenantSettings = z
-  .object({ password_policy: PasswordPolicy, lockout: LockoutPolicy, tokens: TokenLifetimes })
-  .meta({ id: 'TenantSettings' });
+  .object({ password_policy: PasswordPolicy, lockout: LockoutPolicy, tokens: TokenLifetimes, defaults: Defaults })
+  .meta({ id: 'TenantSettings', description: 'Rules of the tenant: password policy, lockout, token and session lifetimes, defaults of new users.' });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
 /** Settings changes name only what changes; the rest keeps its value. */
@@ -23,14 +38,16 @@ export const TenantSettingsPatch = z
     password_policy: PasswordPolicy.partial().optional(),
     lockout: LockoutPolicy.partial().optional(),
     tokens: TokenLifetimes.partial().optional(),
+    defaults: Defaults.partial().optional(),
   })
   .meta({ id: 'TenantSettingsPatch' });
 export type TenantSettingsPatch = z.infer<typeof TenantSettingsPatch>;
 
 export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
-  password_policy: { min_length: 8 },
+  password_policy: { min_length: 8, require_uppercase: false, require_lowercase: false, require_digit: false, require_symbol: false, history: 0 },
   lockout: { max_failed_attempts: 5, lock_duration_minutes: 15 },
-  tokens: { access_token_ttl_seconds: 900, refresh_token_ttl_seconds: 2_592_000 },
+  tokens: { access_token_ttl_seconds: 900, refresh_token_ttl_seconds: 2_592_000, session_max_lifetime_seconds: 7_776_000 },
+  defaults: { locale: 'en', timezone: 'UTC' },
 };
 
 export function mergeSettings(base: Partial<TenantSettings> | null | undefined, patch: TenantSettingsPatch | undefined): TenantSettings {
@@ -39,6 +56,7 @@ export function mergeSettings(base: Partial<TenantSettings> | null | undefined, 
     password_policy: { ...d.password_policy, ...base?.password_policy, ...patch?.password_policy },
     lockout: { ...d.lockout, ...base?.lockout, ...patch?.lockout },
     tokens: { ...d.tokens, ...base?.tokens, ...patch?.tokens },
+    defaults: { ...d.defaults, ...base?.defaults, ...patch?.defaults },
   };
 }
 

@@ -269,7 +269,7 @@ describe('POST /api/v1/tenants/{tenant_id}/users', () => {
       const before = await countUsers(tenantId);
       const short = await app.http.post(usersBase(tenantId)).set(app.rootAuth).send({ email: 'short-pw@example.com', password: 'elevenchars', send_welcome_email: false });
       const detail = expectValidation(short, [['body', 'password']]);
-      expect(detail[0].type).toBe('string_too_short');
+      expect(detail[0].type).toBe('password_policy');
       expect(detail[0].msg).toContain('12');
       expect(await countUsers(tenantId)).toBe(before);
       const ok = await app.http.post(usersBase(tenantId)).set(app.rootAuth).send({ email: 'short-pw@example.com', password: 'twelve-chars', send_welcome_email: false });
