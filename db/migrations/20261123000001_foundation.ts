@@ -225,6 +225,14 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['user_id']);
   });
 
+  if (!sqlite) {
+    // Names and paths that lists sort by compare byte-wise, as on SQLite (see users above).
+    for (const [table, column, type] of [['tenants', 'name', 'varchar(200)'], ['tenants', 'slug', 'varchar(63)'], ['partners', 'name', 'varchar(200)'],
+      ['partners', 'slug', 'varchar(63)'], ['ous', 'name', 'varchar(200)'], ['ous', 'path', 'varchar(2000)'], ['groups', 'name_normalized', 'varchar(255)']]) {
+      await knex.raw(`ALTER TABLE ${table} ALTER COLUMN ${column} TYPE ${type} COLLATE "C"`);
+    }
+  }
+
   await knex.schema.createTable('activity_events', (t) => {
     // UUIDv7 ids are time-ordered: ordering by id is ordering by time, and a cursor is an id.
     t.uuid('id').primary();

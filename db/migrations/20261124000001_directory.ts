@@ -52,6 +52,8 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['group_id']);
   });
 
+  if (!sqlite) await knex.raw('ALTER TABLE applications ALTER COLUMN name TYPE varchar(200) COLLATE "C"');
+
   await knex.schema.createTable('api_tokens', (t) => {
     t.uuid('id').primary();
     t.uuid('tenant_id').notNullable().references('id').inTable('tenants').onDelete('CASCADE');

@@ -23,7 +23,8 @@ export const PERMISSIONS = {
   'tenants:create': { roles: ['super_admin', 'partner_admin'] },
   'tenants:update': { roles: ADMINS },
   'tenants:delete': { roles: ['super_admin', 'partner_admin'] },
-  'users:read': { roles: STAFF, scopes: ['users:read', 'users:write', 'scim'] },
+  /** Applications read only the users assigned to them (UserService limits the rows). */
+  'users:read': { roles: STAFF, scopes: ['users:read', 'users:write', 'scim', 'app:users:read'] },
   'users:create': { roles: ADMINS, scopes: ['users:write', 'scim'] },
   'users:update': { roles: ADMINS, scopes: ['users:write', 'scim'] },
   'users:delete': { roles: ADMINS, scopes: ['users:write', 'scim'] },
@@ -32,6 +33,9 @@ export const PERMISSIONS = {
   'users:disable_mfa': { roles: [...ADMINS, 'helpdesk'] },
   'users:unlock': { roles: [...ADMINS, 'helpdesk'] },
   'users:fix_identity_source': { roles: ADMINS },
+  /** Seed 001's cross-tenant admin routes: people only, never tokens or applications. */
+  'admin_users:read': { roles: STAFF },
+  'admin_users:write': { roles: ADMINS },
   'ous:read': { roles: STAFF, scopes: ['users:read', 'users:write'] },
   'ous:write': { roles: ADMINS },
   'groups:read': { roles: STAFF, scopes: ['groups:read', 'groups:write', 'scim'] },
@@ -50,13 +54,12 @@ export const PERMISSIONS = {
 
 export type Permission = keyof typeof PERMISSIONS;
 
-/** Application scopes as the table spells them: an application's `users:read` is its own kind. */
+/** Application scopes as the table spells them (`app:`): an application's `users:read` is not a token's. */
 const scopesOf = (p: Principal): string[] => (p.kind === 'application' ? p.scopes.map((s) => `app:${s}`) : p.kind === 'api_token' ? p.scopes : []);
 
 export function can(principal: Principal, permission: Permission): boolean {
   const grant: Grant = PERMISSIONS[permission];
   if (principal.kind === 'user') return grant.roles.includes(principal.role);
-  if (principal.kind === 'application' && permission === 'users:read') return principal.scopes.includes('users:read');
   return scopesOf(principal).some((s) => grant.scopes?.includes(s));
 }
 

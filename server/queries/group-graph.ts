@@ -15,12 +15,15 @@ export const GROUP_AND_DESCENDANTS_CTE = `sub(id) AS (
 export const GROUP_AND_DESCENDANTS_IDS = `WITH RECURSIVE ${GROUP_AND_DESCENDANTS_CTE} SELECT id FROM sub`;
 
 /**
- * A user's groups with the shortest distance to each: 0 is DIRECT, more is INHERITED. UNION ALL
- * with a depth bound rather than UNION, since rows differ by depth; cycles are refused on write.
+ * A user's groups with the shortest distance to each: 0 is DIRECT, more is INHERITED. UNION, not
+ * UNION ALL: a group reached along several paths of one length is kept once per length, so rows
+ * stay within groups x depth; UNION ALL followed every path, and a lattice of nested groups
+ * (each layer in both groups of the next) doubled the rows at every level. The depth bound ends
+ * the walk whatever happens; cycles are refused on write.
  */
 export const USER_EFFECTIVE_GROUPS_SQL = `WITH RECURSIVE anc(group_id, depth) AS (
     SELECT gm.group_id, 0 FROM group_members gm WHERE gm.user_id = ?
-    UNION ALL
+    UNION
     SELECT gm.group_id, anc.depth + 1 FROM group_members gm JOIN anc ON gm.member_group_id = anc.group_id WHERE anc.depth < 64
   )
   SELECT g.id AS group_id, g.name, MIN(anc.depth) AS depth FROM anc JOIN groups g ON g.id = anc.group_id

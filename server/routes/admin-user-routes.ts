@@ -14,14 +14,14 @@ const tags = ['admin'];
 
 export const adminUserRoutes = (admin: AdminUserService) => [
   defineRoute({
-    method: 'get', path: base, summary: 'List users across tenants', tags, access: 'users:read',
+    method: 'get', path: base, summary: 'List users across tenants', tags, access: 'admin_users:read',
     description: 'Every tenant the caller reaches: all for a super admin, the partner\'s for a partner admin, its own otherwise.',
     query: AdminUserListQuery,
     responses: { 200: { description: 'A page of users', schema: PaginatedUserList } },
     handler: async (ctx, { query }) => sendPage(ctx, await admin.list(actorOf(ctx), query)),
   }),
   defineRoute({
-    method: 'post', path: base, summary: 'Create a user', tags, access: 'users:create',
+    method: 'post', path: base, summary: 'Create a user', tags, access: 'admin_users:write',
     body: AdminUserCreate,
     responses: { 201: { description: 'Created', schema: ApiResponseUser } },
     handler: async (ctx, { body }) => {
@@ -41,7 +41,7 @@ export const adminUserRoutes = (admin: AdminUserService) => [
     },
   }),
   defineRoute({
-    method: 'get', path: `${base}/{user_id}`, summary: 'Get a user', tags, access: 'users:read',
+    method: 'get', path: `${base}/{user_id}`, summary: 'Get a user', tags, access: 'admin_users:read',
     params: Params,
     responses: { 200: { description: 'The user, with its groups', schema: ApiResponseUser } },
     handler: async (ctx, { params }) => {
@@ -51,7 +51,7 @@ export const adminUserRoutes = (admin: AdminUserService) => [
     },
   }),
   defineRoute({
-    method: 'patch', path: `${base}/{user_id}`, summary: 'Update a user', tags, access: 'users:update',
+    method: 'patch', path: `${base}/{user_id}`, summary: 'Update a user', tags, access: 'admin_users:write',
     params: Params, body: UserUpdate,
     responses: { 200: { description: 'Updated', schema: ApiResponseUser } },
     handler: async (ctx, { params, body }) => {
@@ -61,7 +61,7 @@ export const adminUserRoutes = (admin: AdminUserService) => [
     },
   }),
   defineRoute({
-    method: 'delete', path: `${base}/{user_id}`, summary: 'Delete a user (soft)', tags, access: 'users:delete',
+    method: 'delete', path: `${base}/{user_id}`, summary: 'Delete a user (soft)', tags, access: 'admin_users:write',
     params: Params,
     responses: { 204: { description: 'Deleted' } },
     handler: async (ctx, { params }) => {
@@ -70,7 +70,7 @@ export const adminUserRoutes = (admin: AdminUserService) => [
     },
   }),
   defineRoute({
-    method: 'get', path: `${base}/{user_id}/groups`, summary: 'A user\'s groups', tags, access: 'users:read',
+    method: 'get', path: `${base}/{user_id}/groups`, summary: 'A user\'s groups', tags, access: 'admin_users:read',
     description: 'Every group the user belongs to, DIRECT or INHERITED through nested groups.',
     params: Params,
     responses: { 200: { description: 'The groups', schema: UserGroupsResponse } },

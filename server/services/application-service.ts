@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import { Application, ApplicationAssignment } from '../models/application';
+import { v7 as uuidv7 } from 'uuid';
+import { Application } from '../models/application';
 import { nowIso } from '../models/base-model';
 import { notFound } from '../errors/app-error';
 import { assertInTenant } from './tenant-rows';
@@ -15,8 +16,9 @@ import { eventActorOf, recordActivity } from './activity-log';
 import type { TenantService } from './tenant-service';
 import { bool, iso, json } from '../presenters/values';
 
+// assigned_users counts live users only, as the assignments list shows them.
 const COLUMNS = `applications.*,
-  (SELECT COUNT(*) FROM application_assignments a WHERE a.application_id = applications.id AND a.user_id IS NOT NULL) AS assigned_users,
+  (SELECT COUNT(*) FROM application_assignments a JOIN users u ON u.id = a.user_id WHERE a.application_id = applications.id AND u.deleted_at IS NULL) AS assigned_users,
   (SELECT COUNT(*) FROM application_assignments a WHERE a.application_id = applications.id AND a.group_id IS NOT NULL) AS assigned_groups`;
 
 interface AppRow {
@@ -101,10 +103,10 @@ export class ApplicationService {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.row(this.db.knex, tenant.id, id);
     const paging = resolvePaging(q);
-    const sql = `SELECT 'USER' AS assignee_type, u.id, COALESCE(u.display_name, u.email) AS name, u.email, a.created_at AS assigned_at
+    const sql = `SELECT 'USER' AS assignee_type, u.id AS id, COALESCE(u.display_name, u.email) AS name, u.email, a.created_at AS assigned_at
         FROM application_assignments a JOIN users u ON u.id = a.user_id WHERE a.application_id = ? AND u.deleted_at IS NULL
       UNION ALL
-      SELECT 'GROUP' AS assignee_type, g.id, g.name, NULL AS email, a.created_at AS assigned_at
+      SELECT 'GROUP' AS assignee_type, g.id AS id, g.name, NULL AS email, a.created_at AS assigned_at
         FROM application_assignments a JOIN groups g ON g.id = a.group_id WHERE a.application_id = ?`;
     const [{ total }] = await this.db.reads.all<{ total: number }>(`SELECT COUNT(*) AS total FROM (${sql}) x`, [id, id]);
     const rows = await this.db.reads.all<{ assigneeType: 'USER' | 'GROUP'; id: string; name: string | null; email: string | null; assignedAt: unknown }>(
@@ -126,7 +128,8 @@ export class ApplicationService {
         ...userIds.filter((u) => !have.has(u)).map((userId) => ({ tenantId: tenant.id, applicationId: app.id, userId, createdAt: now })),
         ...groupIds.filter((g) => !have.has(g)).map((groupId) => ({ tenantId: tenant.id, applicationId: app.id, groupId, createdAt: now })),
       ];
-      for (let i = 0; i < rows.length; i += 200) await ApplicationAssignment.query(trx).insert(rows.slice(i, i + 200) as never);
+      // Through knex, not the model: objection inserts several rows at once on PostgreSQL only.
+      for (let i = 0; i < rows.length; i += 200) await trx('application_assignments').insert(rows.slice(i, i + 200).map((r) => ({ id: uuidv7(), ...r })));
       if (rows.length) {
         await recordActivity(trx, { tenantId: tenant.id, action: 'application.assigned', actor: eventActorOf(actor), subjectType: 'application', subjectId: app.id, details: { user_ids: userIds.filter((u) => !have.has(u)), group_ids: groupIds.filter((g) => !have.has(g)) } });
       }
@@ -147,6 +150,8 @@ export class ApplicationService {
   /** Users the application reaches, directly or through nested groups, paged in SQL. */
   async effectiveUsers(actor: Actor, tenantRef: string, id: string, q: PagingInput & { sort_order?: 'asc' | 'desc' }) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    // An application token reads its own effective users; another application's are not in its reach.
+    if (actor.principal.kind === 'application' && actor.principal.applicationId !== id) throw notFound('Application');
     await this.row(this.db.knex, tenant.id, id);
     const paging = resolvePaging(q);
     const params = [id, id, tenant.id, id];

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { Group, GroupMember } from '../models/directory';
+import { v7 as uuidv7 } from 'uuid';
+import { Group } from '../models/directory';
 import { nowIso } from '../models/base-model';
 import { AppError, conflict, notFound } from '../errors/app-error';
 import { assertInTenant } from './tenant-rows';
@@ -14,7 +15,9 @@ import type { TenantService } from './tenant-service';
 import type { Versioned } from './user-service';
 import { presentGroup, presentGroupMember, type GroupMemberRow, type GroupRow } from '../presenters/group-presenter';
 
-const GROUP_COLUMNS = `groups.*, (SELECT COUNT(*) FROM group_members gm WHERE gm.group_id = groups.id) AS member_count`;
+/** member_count counts what the members list shows: groups and live users (deleted users keep their rows, for a restore). */
+const GROUP_COLUMNS = `groups.*, (SELECT COUNT(*) FROM group_members gm LEFT JOIN users u ON u.id = gm.user_id
+  WHERE gm.group_id = groups.id AND u.deleted_at IS NULL) AS member_count`;
 const normalizeName = (name: string) => name.trim().normalize('NFKC').toLowerCase();
 
 export interface GroupInput {
@@ -72,8 +75,10 @@ export class GroupService {
         if (normalizeName(input.name) !== normalizeName(group.name)) await this.assertNameFree(trx, tenant.id, input.name);
         Object.assign(patch, { name: input.name, nameNormalized: normalizeName(input.name) });
       }
-      if (input.description !== undefined) patch.description = input.description;
-      if (input.external_id !== undefined) patch.externalId = input.external_id;
+      if (input.description !== undefined && input.description !== group.description) patch.description = input.description;
+      if (input.external_id !== undefined && input.external_id !== group.externalId) patch.externalId = input.external_id;
+      // As for users: a PATCH that changes nothing keeps the version (no spurious 412s for others) and writes no event.
+      if (!Object.keys(patch).length) return;
       await this.bumpVersion(trx, group, patch);
       await recordActivity(trx, { tenantId: tenant.id, action: 'group.updated', actor: eventActorOf(actor), subjectType: 'group', subjectId: group.id, details: { fields: Object.keys(input), from_name: group.name } });
     });
@@ -109,6 +114,11 @@ export class GroupService {
       const group = await this.forWrite(trx, tenant.id, groupId, opts);
       await assertInTenant(trx, 'users', tenant.id, userIds, 'user_ids');
       await assertInTenant(trx, 'groups', tenant.id, groupIds, 'group_ids');
+      if (groupIds.length && this.db.dialect === 'pg') {
+        // Nesting changes of one tenant take turns: two opposite additions (A into B, B into A)
+        // each checked alone would pass and commit a cycle. SQLite runs one writer at a time.
+        await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`group-graph:${tenant.id}`]);
+      }
       for (const child of groupIds) {
         const cycle = child === group.id || (await trx.raw(CONTAINS_SQL, [child, group.id]).then(rowsOf)).length > 0;
         if (cycle) throw conflict(`Adding group ${child} would make ${group.name} contain itself`, 'group_ids');
@@ -117,15 +127,17 @@ export class GroupService {
       const present = new Set(existing.flatMap((r: { userId: string | null; memberGroupId: string | null }) => [r.userId, r.memberGroupId]));
       const now = nowIso();
       const rows = [
-        ...userIds.filter((id) => !present.has(id)).map((userId) => ({ tenantId: tenant.id, groupId: group.id, userId, createdAt: now })),
-        ...groupIds.filter((id) => !present.has(id)).map((memberGroupId) => ({ tenantId: tenant.id, groupId: group.id, memberGroupId, createdAt: now })),
+        ...userIds.filter((id) => !present.has(id)).map((userId) => ({ id: uuidv7(), tenantId: tenant.id, groupId: group.id, userId, memberGroupId: null, createdAt: now })),
+        ...groupIds.filter((id) => !present.has(id)).map((memberGroupId) => ({ id: uuidv7(), tenantId: tenant.id, groupId: group.id, userId: null, memberGroupId, createdAt: now })),
       ];
-      for (let i = 0; i < rows.length; i += 200) await GroupMember.query(trx).insert(rows.slice(i, i + 200) as never);
+      // Through knex, not the model: Objection inserts an array in one statement only on
+      // PostgreSQL and refuses it on SQLite. Ids are set here, as the model would.
+      for (let i = 0; i < rows.length; i += 200) await trx('group_members').insert(rows.slice(i, i + 200));
       if (rows.length) {
         await this.bumpVersion(trx, group, {});
         await recordActivity(trx, {
           tenantId: tenant.id, action: 'group.members_added', actor: eventActorOf(actor), subjectType: 'group', subjectId: group.id,
-          details: { user_ids: rows.filter((r) => 'userId' in r).map((r) => (r as { userId: string }).userId), group_ids: rows.filter((r) => 'memberGroupId' in r).map((r) => (r as { memberGroupId: string }).memberGroupId) },
+          details: { user_ids: rows.flatMap((r) => (r.userId ? [r.userId] : [])), group_ids: rows.flatMap((r) => (r.memberGroupId ? [r.memberGroupId] : [])) },
         });
       }
       return rows.length;
@@ -181,10 +193,10 @@ const rowsOf = (result: unknown): unknown[] => (Array.isArray(result) ? result :
 
 function directMembersSql(groupId: string) {
   return {
-    sql: `SELECT 'USER' AS member_type, u.id, COALESCE(u.display_name, u.email) AS name, u.email, 1 AS direct, gm.created_at AS added_at
+    sql: `SELECT 'USER' AS member_type, u.id AS id, COALESCE(u.display_name, u.email) AS name, u.email, 1 AS direct, gm.created_at AS added_at
       FROM group_members gm JOIN users u ON u.id = gm.user_id WHERE gm.group_id = ? AND u.deleted_at IS NULL
       UNION ALL
-      SELECT 'GROUP' AS member_type, g.id, g.name, NULL AS email, 1 AS direct, gm.created_at AS added_at
+      SELECT 'GROUP' AS member_type, g.id AS id, g.name, NULL AS email, 1 AS direct, gm.created_at AS added_at
       FROM group_members gm JOIN groups g ON g.id = gm.member_group_id WHERE gm.group_id = ?`,
     params: [groupId, groupId],
   };
@@ -192,7 +204,7 @@ function directMembersSql(groupId: string) {
 
 function effectiveMembersSql(groupId: string) {
   return {
-    sql: `SELECT 'USER' AS member_type, u.id, COALESCE(u.display_name, u.email) AS name, u.email,
+    sql: `SELECT 'USER' AS member_type, u.id AS id, COALESCE(u.display_name, u.email) AS name, u.email,
         CASE WHEN EXISTS (SELECT 1 FROM group_members d WHERE d.group_id = ? AND d.user_id = u.id) THEN 1 ELSE 0 END AS direct,
         NULL AS added_at
       FROM users u WHERE u.deleted_at IS NULL AND EXISTS (

@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { IdentityProvider, UserIdentity } from '../models/directory';
 import { nowIso } from '../models/base-model';
-import { AppError, notFound, validationError } from '../errors/app-error';
+import { AppError, forbidden, notFound, validationError } from '../errors/app-error';
+import { outranksOrEquals } from '../auth/permissions';
+import { rankRole } from '../auth/principal';
 import type { Actor } from '../http/context';
 import type { Database } from '../db/database';
 import { isUuid } from '../db/ids';
@@ -10,7 +12,8 @@ import { eventActorOf, recordActivity } from './activity-log';
 import type { TenantService } from './tenant-service';
 import { bool, iso, json } from '../presenters/values';
 
-const IDP_COLUMNS = 'identity_providers.*, (SELECT COUNT(*) FROM user_identities ui WHERE ui.provider_id = identity_providers.id) AS linked_users';
+// Users, not identities: one user may hold several accounts (subjects) at the same provider.
+const IDP_COLUMNS = 'identity_providers.*, (SELECT COUNT(DISTINCT ui.user_id) FROM user_identities ui WHERE ui.provider_id = identity_providers.id) AS linked_users';
 
 interface IdpRow { id: string; tenantId: string; alias: string; type: 'OIDC' | 'SAML' | 'LDAP'; name: string; issuer: string | null; enabled: unknown; config: unknown; linkedUsers: number | string; createdAt: unknown; updatedAt: unknown }
 const presentIdp = (p: IdpRow) => ({
@@ -76,8 +79,10 @@ export class IdentityService {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
       const idp = await this.providerRow(trx, tenant.id, id);
+      // linked_users counts users; the identities removed with the provider are counted here.
+      const [{ n }] = await trx('user_identities').where({ providerId: idp.id }).count({ n: '*' });
       await trx('identity_providers').where({ id: idp.id }).delete();
-      await recordActivity(trx, { tenantId: tenant.id, action: 'identity_provider.deleted', actor: eventActorOf(actor), subjectType: 'identity_provider', subjectId: idp.id, details: { alias: idp.alias, identities_removed: Number(idp.linkedUsers) } });
+      await recordActivity(trx, { tenantId: tenant.id, action: 'identity_provider.deleted', actor: eventActorOf(actor), subjectType: 'identity_provider', subjectId: idp.id, details: { alias: idp.alias, identities_removed: Number(n) } });
     });
   }
 
@@ -90,7 +95,7 @@ export class IdentityService {
   async link(actor: Actor, tenantRef: string, userId: string, input: { provider_id?: string; provider_alias?: string; subject: string; external_username?: string | null }) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     const id = await this.db.knex.transaction(async (trx) => {
-      await this.assertUser(trx, tenant.id, userId);
+      await this.assertUser(trx, tenant.id, userId, actor);
       const idp = await trx('identity_providers').where({ tenantId: tenant.id }).where(input.provider_id ? { id: input.provider_id } : { alias: input.provider_alias }).first('id', 'alias');
       if (!idp) throw validationError(['body', input.provider_id ? 'provider_id' : 'provider_alias'], 'No identity provider with this id or alias in the tenant');
       const taken = await trx('user_identities').where({ providerId: idp.id, subject: input.subject }).first('userId');
@@ -105,7 +110,7 @@ export class IdentityService {
   async unlink(actor: Actor, tenantRef: string, userId: string, identityId: string) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
-      await this.assertUser(trx, tenant.id, userId);
+      await this.assertUser(trx, tenant.id, userId, actor);
       const identity = isUuid(identityId) ? await this.identityQuery(trx).where({ 'ui.id': identityId, 'ui.user_id': userId }).first() : undefined;
       if (!identity) throw notFound('Identity');
       await trx('user_identities').where({ id: identityId }).delete();
@@ -125,7 +130,14 @@ export class IdentityService {
     return row as IdpRow;
   }
 
-  private async assertUser(knex: Knex, tenantId: string, userId: string) {
-    if (!isUuid(userId) || !(await knex('users').where({ id: userId, tenantId }).whereNull('deletedAt').first('id'))) throw notFound('User');
+  /**
+   * The user must be live in the tenant; a writer (`actor`) must also rank at least as high as
+   * the user, as for any other change to an account: who links an identity to an admin can sign
+   * in as that admin through the provider.
+   */
+  private async assertUser(knex: Knex, tenantId: string, userId: string, actor?: Actor) {
+    const user = isUuid(userId) ? await knex('users').where({ id: userId, tenantId }).whereNull('deletedAt').first('id', 'role') : undefined;
+    if (!user) throw notFound('User');
+    if (actor && !outranksOrEquals(actor.principal, user.role)) throw forbidden(`A ${rankRole(actor.principal)} cannot change a ${user.role}`);
   }
 }

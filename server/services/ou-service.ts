@@ -37,9 +37,16 @@ export class OuService {
       });
     const [{ total }] = await base().count({ total: '*' });
     const order = q.sort_order ?? 'asc';
+    const sortBy = q.sort_by ?? 'path';
     const rows: OuRow[] = await base()
       .select(this.db.knex.raw(OU_COLUMNS))
-      .orderBy(`ous.${q.sort_by ?? 'path'}`, order)
+      .modify((qb) => {
+        // Plain path order is not depth-first: ' ', '-' and '.' sort before '/', which would put
+        // "/Sales-Ops" between "/Sales" and "/Sales/EMEA". With the separator as the lowest
+        // character (byte-wise on both engines) every unit is followed by its whole subtree.
+        if (sortBy === 'path') qb.orderByRaw(`${this.db.dialect === 'pg' ? `replace(ous.path, '/', chr(1)) COLLATE "C"` : `replace(ous.path, '/', char(1))`} ${order}`);
+        else qb.orderBy(`ous.${sortBy}`, order);
+      })
       .orderBy('ous.id', order)
       .limit(paging.limit)
       .offset(paging.offset);
@@ -54,6 +61,7 @@ export class OuService {
   async create(actor: Actor, tenantRef: string, input: { name: string; parent_id?: string | null; description?: string | null }) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     const id = await this.db.knex.transaction(async (trx) => {
+      await this.lockTree(trx, tenant.id);
       const parent = input.parent_id ? await this.parentOrFail(trx, tenant.id, input.parent_id) : null;
       const path = `${parent?.path ?? ''}/${input.name}`;
       await this.assertPathFree(trx, tenant.id, path);
@@ -71,6 +79,7 @@ export class OuService {
   async update(actor: Actor, tenantRef: string, ouId: string, input: { name?: string; parent_id?: string | null; description?: string | null }) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
+      await this.lockTree(trx, tenant.id);
       const ou = await this.row(trx, tenant.id, ouId);
       const moving = input.parent_id !== undefined && input.parent_id !== ou.parentId;
       const parent = moving ? (input.parent_id ? await this.parentOrFail(trx, tenant.id, input.parent_id) : null) : undefined;
@@ -102,22 +111,33 @@ export class OuService {
   async delete(actor: Actor, tenantRef: string, ouId: string, cascade: 'none' | 'reparent' | 'subtree') {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
+      await this.lockTree(trx, tenant.id);
       const ou = await this.row(trx, tenant.id, ouId);
       const details: Record<string, unknown> = { path: ou.path, cascade };
       if (cascade === 'none' && (Number(ou.userCount) > 0 || Number(ou.childCount) > 0)) {
         throw conflict(`The unit has ${ou.childCount} unit(s) and ${ou.userCount} user(s) under it; move them first, or delete with cascade=reparent or cascade=subtree`);
       }
+      if (cascade === 'none') {
+        // Soft-deleted users are not counted, but their ou_id still references the unit (and the
+        // foreign key refuses the delete): they leave it, as live users do with a cascade.
+        await trx('users').where({ tenantId: tenant.id, ouId: ou.id }).whereNotNull('deletedAt').update({ ouId: null, updatedAt: nowIso(), version: trx.raw('version + 1') });
+      }
       if (cascade === 'reparent') {
         details.users_moved = await trx('users').where({ tenantId: tenant.id, ouId: ou.id }).update({ ouId: ou.parentId, updatedAt: nowIso(), version: trx.raw('version + 1') });
-        const children = await trx('ous').where({ parentId: ou.id }).select('id');
+        const children: { id: string; name: string; path: string }[] = await trx('ous').where({ parentId: ou.id }).select('id', 'name', 'path');
         const parentPath = ou.path.slice(0, ou.path.length - ou.name.length - 1);
+        // The unit goes first: a child named like it takes over its path.
+        await trx('ous').where({ parentId: ou.id }).update({ parentId: ou.parentId });
+        await trx('ous').where({ id: ou.id }).delete();
         for (const child of children) {
-          // Each child's subtree loses this unit's segment of the path.
-          const childRow = await this.row(trx, tenant.id, child.id);
-          const newPath = `${parentPath}/${childRow.name}`;
+          // Each child's subtree loses this unit's segment of the path; shallowest first, so a
+          // unit only ever takes a path its parent has just left (/A/B/B/B -> /A/B/B).
+          const newPath = `${parentPath}/${child.name}`;
           await this.assertPathFree(trx, tenant.id, newPath);
-          await subtreeWhere(trx('ous').where('tenant_id', tenant.id), childRow.path).update({ path: trx.raw('? || substr(path, ?)', [newPath, childRow.path.length + 1]), updatedAt: nowIso() });
-          await trx('ous').where({ id: child.id }).update({ parentId: ou.parentId });
+          const subtree: { id: string; path: string }[] = await subtreeWhere(trx('ous').where('tenant_id', tenant.id), child.path).orderByRaw('length(path)').select('id', 'path');
+          for (const unit of subtree) {
+            await trx('ous').where({ id: unit.id }).update({ path: newPath + unit.path.slice(child.path.length), updatedAt: nowIso() });
+          }
         }
         details.units_moved = children.length;
       }
@@ -128,11 +148,20 @@ export class OuService {
         const ordered = await trx('ous').whereIn('id', ids).orderByRaw('length(path) DESC').select('id');
         for (const { id } of ordered) await trx('ous').where({ id }).delete();
         details.units_deleted = ids.length;
-      } else {
+      } else if (cascade === 'none') {
         await trx('ous').where({ id: ou.id }).delete();
       }
       await recordActivity(trx, { tenantId: tenant.id, action: 'ou.deleted', actor: eventActorOf(actor), subjectType: 'ou', subjectId: ou.id, details });
     });
+  }
+
+  /**
+   * Changes to one tenant's tree take turns. Each checks the tree as it reads it (cycles, free
+   * paths, parents); two opposite moves (A under B, B under A) touch disjoint rows, so on
+   * PostgreSQL both would pass their checks and commit a loop. SQLite runs one writer at a time.
+   */
+  private async lockTree(trx: Knex, tenantId: string) {
+    if (this.db.dialect === 'pg') await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`ou-tree:${tenantId}`]);
   }
 
   private async row(knex: Knex, tenantId: string, ouId: string): Promise<OuRow> {

@@ -33,8 +33,11 @@ export async function assertNotReused(
   trx: Knex, hasher: PasswordHasher, policy: Policy, user: { id: string; passwordHash: string | null }, password: string, loc: (string | number)[],
 ): Promise<void> {
   if (policy.history === 0) return;
-  const previous = policy.history > 1
-    ? await trx('password_history').where({ userId: user.id }).orderBy('createdAt', 'desc').limit(policy.history - 1).pluck('passwordHash')
+  // select, not pluck: pluck reads the raw row by the camelCase name, which the snake_case
+  // mapping never produces, and every previous hash would come back undefined and be skipped.
+  const previous: string[] = policy.history > 1
+    ? (await trx('password_history').where({ userId: user.id }).orderBy('createdAt', 'desc').orderBy('id', 'desc').limit(policy.history - 1).select('passwordHash'))
+        .map((r: { passwordHash: string }) => r.passwordHash)
     : [];
   for (const hash of [user.passwordHash, ...previous]) {
     if (hash && (await hasher.verify(hash, password))) {

@@ -217,10 +217,11 @@ export class UserService {
       if (!Object.keys(changes).length) return;
 
       if (user.identitySource !== 'LOCAL') {
-        for (const field of ['email', 'username'] as const) {
-          if (changes[field]) {
-            throw validationError(['body', field], `The ${field} of a user from ${user.identitySource} is managed by that identity provider and cannot be changed here`);
-          }
+        // Every refused field is named in `detail`, as schema validation does.
+        const managed = (['email', 'username'] as const).filter((field) => changes[field]);
+        if (managed.length) {
+          const msg = (field: string) => `The ${field} of a user from ${user.identitySource} is managed by that identity provider and cannot be changed here`;
+          throw new AppError(422, 'validation_error', msg(managed[0]), managed[0], managed.map((field) => ({ loc: ['body', field], msg: msg(field), type: 'value_error' })));
         }
       }
       if (changes.email || changes.username) {
