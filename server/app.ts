@@ -25,6 +25,7 @@ import { identityRoutes } from './routes/identity-routes';
 import { applicationRoutes } from './routes/application-routes';
 import { apiTokenRoutes } from './routes/api-token-routes';
 import { adminUserRoutes } from './routes/admin-user-routes';
+import { selfRoutes } from './routes/self-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 
@@ -50,6 +51,7 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...applicationRoutes(services.applications),
     ...apiTokenRoutes(services.apiTokens),
     ...adminUserRoutes(services.adminUsers),
+    ...selfRoutes(services.mfa),
   ];
 }
 
@@ -64,6 +66,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(
     bodyParser({
       enableTypes: ['json', 'form'],
+      // DELETE too: turning MFA off carries the code that proves it is the owner.
+      parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
       jsonLimit: deps.config.bodyLimit,
       formLimit: deps.config.bodyLimit,
       encoding: 'utf-8',

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import * as foundation from './20261123000001_foundation';
 import * as directory from './20261124000001_directory';
+import * as mfa from './20261124000002_mfa';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -9,6 +10,7 @@ import * as directory from './20261124000001_directory';
 const migrations: Record<string, Knex.Migration> = {
   '20261123000001_foundation': foundation,
   '20261124000001_directory': directory,
+  '20261124000002_mfa': mfa,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -50,6 +50,8 @@ export const PERMISSIONS = {
   'applications:effective_users': { roles: STAFF, scopes: ['app:users:read'] },
   'api_tokens:read': { roles: ADMINS },
   'api_tokens:write': { roles: ADMINS },
+  /** A signed-in person managing its own account (MFA enrolment). */
+  'self:manage': { roles: [...STAFF, 'user'] },
 } as const satisfies Record<string, Grant>;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -11,6 +11,8 @@ export interface UserPrincipal extends PrincipalBase {
   userId: string;
   role: Role;
   sessionId: string;
+  /** Signed in without the MFA its tenant requires: only MFA enrolment is open to it. */
+  mfaEnrollmentOnly?: boolean;
 }
 
 /** An application holding a client-credentials token: reads the users assigned to it. */

@@ -26,6 +26,8 @@ export interface RouteDef<P extends z.ZodType = z.ZodType, Q extends z.ZodType =
   params?: P;
   query?: Q;
   body?: B;
+  /** Open to a session that must enrol in MFA before anything else (the enrolment routes). */
+  duringMfaEnrollment?: boolean;
   /** Body content types accepted; JSON unless said otherwise. */
   bodyTypes?: ('json' | 'form')[];
   responses: Record<number, RouteResponse>;

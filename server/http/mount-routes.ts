@@ -6,9 +6,14 @@ import { parseInput } from './parse-input';
 import { can, type Permission } from '../auth/permissions';
 import { forbidden } from '../errors/app-error';
 
-function requirePermission(permission: Permission) {
+function requirePermission(route: RouteDef) {
+  const permission = route.access as Permission;
   return async (ctx: AppContext, next: Next) => {
-    if (!can(ctx.state.principal!, permission)) throw forbidden();
+    const principal = ctx.state.principal!;
+    if (principal.kind === 'user' && principal.mfaEnrollmentOnly && !route.duringMfaEnrollment) {
+      throw forbidden('Your tenant requires MFA: enrol first with POST /api/v1/users/me/mfa/totp');
+    }
+    if (!can(principal, permission)) throw forbidden();
     await next();
   };
 }
@@ -17,7 +22,7 @@ function requirePermission(permission: Permission) {
 export function mountRoutes(router: Router, routes: RouteDef[], authenticate: (ctx: AppContext, next: Next) => Promise<void>) {
   for (const route of routes) {
     const stack: Middleware[] = [];
-    if (route.access !== 'public') stack.push(authenticate as unknown as Middleware, requirePermission(route.access) as unknown as Middleware);
+    if (route.access !== 'public') stack.push(authenticate as unknown as Middleware, requirePermission(route) as unknown as Middleware);
     stack.push(async (ctx) => {
       const c = ctx as unknown as AppContext;
       const input = parseInput(c, route);

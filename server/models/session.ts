@@ -12,6 +12,7 @@ export class Session extends BaseModel {
   revokedReason!: string | null;
   ip!: string | null;
   userAgent!: string | null;
+  mfaEnrollmentOnly!: boolean;
 }
 
 export class RefreshToken extends BaseModel {

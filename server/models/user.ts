@@ -44,4 +44,7 @@ export class User extends BaseModel {
   mergedInto!: string | null;
   version!: number;
   searchText!: string;
+  totpSecret!: string | null;
+  totpPendingSecret!: string | null;
+  totpLastEpoch!: number | string | null;
 }

@@ -77,7 +77,12 @@ export class AdminUserService {
     const tenantId = await this.users.tenantOf(actor, userId);
     await this.users.mutate(actor, tenantId, userId, (user) => {
       if (!bool(user.mfaEnabled)) throw conflict('MFA is not enabled for this user');
-      return { patch: { mfaEnabled: false }, action: 'user.mfa_disabled', details: { by: 'admin' } };
+      return {
+        patch: { mfaEnabled: false, totpSecret: null, totpPendingSecret: null, totpLastEpoch: null },
+        also: (trx) => trx('mfa_recovery_codes').where({ userId: user.id }).delete(),
+        action: 'user.mfa_disabled',
+        details: { by: 'admin' },
+      };
     });
     return this.users.get(actor, tenantId, userId);
   }

@@ -3,7 +3,8 @@ import type { Knex } from 'knex';
 import { Session, RefreshToken } from '../models/session';
 import { User } from '../models/user';
 import { nowIso } from '../models/base-model';
-import { unauthorized } from '../errors/app-error';
+import { AppError, unauthorized } from '../errors/app-error';
+import type { MfaService } from './mfa-service';
 import { randomToken, sha256, type TokenSigner } from '../auth/token-signer';
 import type { ApplicationPrincipal, Principal } from '../auth/principal';
 import { bool, json } from '../presenters/values';
@@ -26,17 +27,20 @@ export interface TokenPair {
   expires_in: number;
   refresh_token: string;
   scope: string;
+  /** The tenant requires MFA and the user has none: this session can only enrol. */
+  mfa_enrollment_required?: true;
 }
 
 /** One answer for unknown user, wrong password, locked, disabled: nothing to enumerate. */
 const BAD_CREDENTIALS = 'Invalid username or password';
 
-const PRINCIPAL_SQL = `SELECT s.id AS session_id, s.revoked_at, s.expires_at, u.id AS user_id, u.tenant_id, u.role, u.status,
+const PRINCIPAL_SQL = `SELECT s.id AS session_id, s.revoked_at, s.expires_at, s.mfa_enrollment_only, u.id AS user_id, u.tenant_id, u.role, u.status,
   u.deleted_at, t.partner_id, t.status AS tenant_status
   FROM sessions s JOIN users u ON u.id = s.user_id JOIN tenants t ON t.id = u.tenant_id WHERE s.id = ?`;
 
 interface PrincipalRow {
   sessionId: string;
+  mfaEnrollmentOnly: unknown;
   revokedAt: unknown;
   expiresAt: unknown;
   userId: string;
@@ -54,9 +58,10 @@ export class AuthService {
     private readonly tenants: TenantService,
     private readonly hasher: PasswordHasher,
     private readonly signer: TokenSigner,
+    private readonly mfa: MfaService,
   ) {}
 
-  async passwordGrant(input: { username: string; password: string; tenant: string }, client: ClientInfo): Promise<TokenPair> {
+  async passwordGrant(input: { username: string; password: string; tenant: string; mfa_code?: string }, client: ClientInfo): Promise<TokenPair> {
     const tenant = await this.tenants.find(input.tenant);
     const user = tenant && tenant.status === 'ACTIVE' ? await this.findLoginUser(tenant.id, input.username) : undefined;
     if (!tenant || !user) {
@@ -73,13 +78,26 @@ export class AuthService {
     }
     if (user.status !== 'ACTIVE') throw unauthorized(BAD_CREDENTIALS);
 
+    // The second factor is asked for only once the password is right, as Okta and Keycloak do;
+    // a wrong code counts towards the lockout like a wrong password.
+    const mfaEnabled = bool(user.mfaEnabled);
+    if (mfaEnabled && !input.mfa_code) throw new AppError(401, 'unauthorized', 'An MFA code is required', 'mfa_code', undefined, { 'WWW-Authenticate': 'Bearer' });
+    if (mfaEnabled && !(await this.db.knex.transaction((trx) => this.mfa.verifyAndConsume(trx, user, input.mfa_code!)))) {
+      await this.countFailure(tenant, user, actor, 'bad_mfa_code');
+      throw new AppError(401, 'unauthorized', 'The MFA code is not valid', 'mfa_code', undefined, { 'WWW-Authenticate': 'Bearer' });
+    }
+    const enrollmentOnly = !mfaEnabled && tenant.settings.mfa.required;
+
     const pair = await this.db.knex.transaction(async (trx) => {
       const now = nowIso();
       // Conditional on ACTIVE: a lock that lands between the password check and here wins.
       const signedIn = await User.query(trx).patch({ lastLoginAt: now, failedLoginCount: 0 }).where({ id: user.id, status: 'ACTIVE' });
       if (signedIn !== 1) return undefined;
-      await recordActivity(trx, { tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id, details: { method: 'password' } });
-      return this.startSession(trx, tenant, user, client);
+      await recordActivity(trx, {
+        tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id,
+        details: { method: mfaEnabled ? 'password+totp' : 'password', ...(enrollmentOnly ? { mfa_enrollment_required: true } : {}) },
+      });
+      return this.startSession(trx, tenant, user, client, enrollmentOnly);
     });
     if (!pair) throw unauthorized(BAD_CREDENTIALS);
     return pair;
@@ -182,7 +200,10 @@ export class AuthService {
     if (!row || row.userId !== userId || row.revokedAt || row.deletedAt || row.status !== 'ACTIVE') return undefined;
     if (new Date(row.expiresAt as string) < new Date()) return undefined;
     if (row.tenantStatus !== 'ACTIVE' && row.role !== 'super_admin') return undefined;
-    return { kind: 'user', userId: row.userId, tenantId: row.tenantId, partnerId: row.partnerId, role: row.role, sessionId: row.sessionId };
+    return {
+      kind: 'user', userId: row.userId, tenantId: row.tenantId, partnerId: row.partnerId, role: row.role, sessionId: row.sessionId,
+      mfaEnrollmentOnly: bool(row.mfaEnrollmentOnly),
+    };
   }
 
   private async findLoginUser(tenantId: string, login: string): Promise<User | undefined> {
@@ -212,13 +233,13 @@ export class AuthService {
    * the user before a parallel one locked it stop there, as they would have one after another,
    * so the count and its `user.login_failed` events end at the threshold.
    */
-  private async countFailure(tenant: TenantRow, user: User, actor: EventActor) {
+  private async countFailure(tenant: TenantRow, user: User, actor: EventActor, reason = 'bad_password') {
     const max = tenant.settings.lockout.max_failed_attempts;
     await this.db.knex.transaction(async (trx) => {
       const counted = await trx('users').where({ id: user.id, status: 'ACTIVE' }).increment('failedLoginCount', 1);
       if (counted !== 1) return;
       const { failedLoginCount } = await trx('users').where({ id: user.id }).first('failedLoginCount');
-      await recordActivity(trx, { tenantId: tenant.id, action: 'user.login_failed', actor, subjectType: 'user', subjectId: user.id, details: { reason: 'bad_password', failed_attempts: failedLoginCount } });
+      await recordActivity(trx, { tenantId: tenant.id, action: 'user.login_failed', actor, subjectType: 'user', subjectId: user.id, details: { reason, failed_attempts: failedLoginCount } });
       if (failedLoginCount < max) return;
       const locked = await trx('users')
         .where({ id: user.id, status: 'ACTIVE' })
@@ -230,7 +251,7 @@ export class AuthService {
     });
   }
 
-  private async startSession(trx: Knex, tenant: TenantRow, user: User, client: ClientInfo): Promise<TokenPair> {
+  private async startSession(trx: Knex, tenant: TenantRow, user: User, client: ClientInfo, mfaEnrollmentOnly = false): Promise<TokenPair> {
     const now = nowIso();
     const session = await Session.query(trx).insert({
       tenantId: tenant.id,
@@ -240,6 +261,7 @@ export class AuthService {
       expiresAt: this.refreshExpiry(tenant),
       ip: client.ip,
       userAgent: client.userAgent?.slice(0, 512) ?? null,
+      mfaEnrollmentOnly,
     });
     return this.continueSession(trx, tenant, user, session, client);
   }
@@ -250,13 +272,15 @@ export class AuthService {
     await RefreshToken.query(trx).insert({ sessionId: session.id, tokenHash: sha256(refresh), createdAt: nowIso(), expiresAt });
     await Session.query(trx).patch({ lastUsedAt: nowIso(), expiresAt }).where({ id: session.id });
     const ttl = tenant.settings.tokens.access_token_ttl_seconds;
-    const scope = 'openid profile';
+    const enrollmentOnly = bool(session.mfaEnrollmentOnly);
+    const scope = enrollmentOnly ? 'mfa_enrollment' : 'openid profile';
     return {
       access_token: this.signer.signAccess({ sub: user.id, tid: tenant.id, sid: session.id, role: user.role, scope }, ttl),
       token_type: 'Bearer',
       expires_in: ttl,
       refresh_token: refresh,
       scope,
+      ...(enrollmentOnly ? { mfa_enrollment_required: true as const } : {}),
     };
   }
 

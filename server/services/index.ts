@@ -11,6 +11,7 @@ import { IdentityService } from './identity-service';
 import { ApplicationService } from './application-service';
 import { ApiTokenService } from './api-token-service';
 import { AdminUserService } from './admin-user-service';
+import { MfaService } from './mfa-service';
 import type { PasswordHasher } from './password-hasher';
 
 export interface Services {
@@ -24,16 +25,18 @@ export interface Services {
   applications: ApplicationService;
   apiTokens: ApiTokenService;
   adminUsers: AdminUserService;
+  mfa: MfaService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
   const tenants = new TenantService(db);
   const applications = new ApplicationService(db, tenants);
   const users = new UserService(db, config, tenants, hasher, applications);
+  const mfa = new MfaService(db);
   return {
     tenants,
     users,
-    auth: new AuthService(db, tenants, hasher, signer),
+    auth: new AuthService(db, tenants, hasher, signer, mfa),
     partners: new PartnerService(db),
     ous: new OuService(db, tenants),
     groups: new GroupService(db, tenants),
@@ -41,5 +44,6 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     applications,
     apiTokens: new ApiTokenService(db, tenants),
     adminUsers: new AdminUserService(db, users, tenants),
+    mfa,
   };
 }

@@ -115,11 +115,15 @@ export class UserService {
    * One change to one user under the directory's rules (reach, rank, version): `change` names the
    * fields and the event; the version is bumped and the event written in the same transaction.
    */
-  async mutate(actor: Actor, tenantId: string, userId: string, change: (user: User) => { patch: Partial<User>; action: string; details: Record<string, unknown> }) {
+  async mutate(
+    actor: Actor, tenantId: string, userId: string,
+    change: (user: User) => { patch: Partial<User>; action: string; details: Record<string, unknown>; also?: (trx: Knex) => Promise<unknown> },
+  ) {
     await this.db.knex.transaction(async (trx) => {
       const user = await this.loadForWrite(trx, actor, tenantId, userId, {});
-      const { patch, action, details } = change(user);
+      const { patch, action, details, also } = change(user);
       await this.patchVersioned(trx, user, patch);
+      await also?.(trx);
       await recordActivity(trx, { tenantId, action, actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id, details });
     });
   }

@@ -36,6 +36,7 @@ export const TokenResponse = z
     expires_in: z.number().int(),
     refresh_token: z.string().optional().describe('Absent for client_credentials'),
     scope: z.string().optional(),
+    mfa_enrollment_required: z.literal(true).optional().describe('The tenant requires MFA and the user has none yet: until it enrols (POST /api/v1/users/me/mfa/totp), this session may do nothing else'),
   })
   .meta({ id: 'TokenResponse' });
 

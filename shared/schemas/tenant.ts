@@ -22,13 +22,17 @@ const TokenLifetimes = z.strictObject({
   /** Absolute lifetime: no session outlives this, however often it is refreshed. */
   session_max_lifetime_seconds: z.number().int().min(300).max(31_536_000),
 });
+const MfaPolicy = z.strictObject({
+  /** Every user must sign in with a second factor; those without one can only enrol. */
+  required: z.boolean(),
+});
 const Defaults = z.strictObject({
   locale: z.string().regex(/^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$/, 'is not a valid locale tag'),
   timezone: z.string().refine((tz) => tz === 'UTC' || Intl.supportedValuesOf('timeZone').includes(tz), 'is not a known IANA time zone'),
 });
 
 export const TenantSettings = z
-  .object({ password_policy: PasswordPolicy, lockout: LockoutPolicy, tokens: TokenLifetimes, defaults: Defaults })
+  .object({ password_policy: PasswordPolicy, lockout: LockoutPolicy, tokens: TokenLifetimes, mfa: MfaPolicy, defaults: Defaults })
   .meta({ id: 'TenantSettings', description: 'Rules of the tenant: password policy, lockout, token and session lifetimes, defaults of new users.' });
 export type TenantSettings = z.infer<typeof TenantSettings>;
 
@@ -38,6 +42,7 @@ export const TenantSettingsPatch = z
     password_policy: PasswordPolicy.partial().optional(),
     lockout: LockoutPolicy.partial().optional(),
     tokens: TokenLifetimes.partial().optional(),
+    mfa: MfaPolicy.partial().optional(),
     defaults: Defaults.partial().optional(),
   })
   .meta({ id: 'TenantSettingsPatch' });
@@ -47,6 +52,7 @@ export const DEFAULT_TENANT_SETTINGS: TenantSettings = {
   password_policy: { min_length: 8, require_uppercase: false, require_lowercase: false, require_digit: false, require_symbol: false, history: 0 },
   lockout: { max_failed_attempts: 5, lock_duration_minutes: 15 },
   tokens: { access_token_ttl_seconds: 900, refresh_token_ttl_seconds: 2_592_000, session_max_lifetime_seconds: 7_776_000 },
+  mfa: { required: false },
   defaults: { locale: 'en', timezone: 'UTC' },
 };
 
@@ -56,6 +62,7 @@ export function mergeSettings(base: Partial<TenantSettings> | null | undefined, 
     password_policy: { ...d.password_policy, ...base?.password_policy, ...patch?.password_policy },
     lockout: { ...d.lockout, ...base?.lockout, ...patch?.lockout },
     tokens: { ...d.tokens, ...base?.tokens, ...patch?.tokens },
+    mfa: { ...d.mfa, ...base?.mfa, ...patch?.mfa },
     defaults: { ...d.defaults, ...base?.defaults, ...patch?.defaults },
   };
 }

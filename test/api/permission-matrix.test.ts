@@ -64,6 +64,8 @@ function bodyFor(route: RouteDef, t: Target): Record<string, unknown> | undefine
     'post /api/v1/admin/users': { email: `a-${n}@example.com`, tenant_id: t.tenantId, send_welcome_email: false },
     'patch /api/v1/admin/users/{user_id}': { job_title: `Title ${n}` },
     'post /api/v1/admin/users/{user_id}/reset-password': { new_password: `${PASSWORD}-${n}` },
+    'post /api/v1/users/me/mfa/totp/confirm': { code: '000000' },
+    'delete /api/v1/users/me/mfa/totp': { code: '000000' },
   };
   if (!route.body) return undefined;
   const body = bodies[key];

@@ -14,6 +14,7 @@ const DEFAULT_SETTINGS = {
   password_policy: POLICY,
   lockout: { max_failed_attempts: 5, lock_duration_minutes: 15 },
   tokens: TOKENS,
+  mfa: { required: false },
   defaults: { locale: 'en', timezone: 'UTC' },
 };
 const TENANT_KEYS = ['created_at', 'id', 'name', 'partner_id', 'settings', 'slug', 'status', 'updated_at'];
