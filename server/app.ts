@@ -26,6 +26,8 @@ import { applicationRoutes } from './routes/application-routes';
 import { apiTokenRoutes } from './routes/api-token-routes';
 import { adminUserRoutes } from './routes/admin-user-routes';
 import { selfRoutes } from './routes/self-routes';
+import { userRoutes } from './routes/user-routes';
+import { auditRoutes } from './routes/audit-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 
@@ -52,6 +54,8 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...apiTokenRoutes(services.apiTokens),
     ...adminUserRoutes(services.adminUsers),
     ...selfRoutes(services.mfa),
+    ...userRoutes(services),
+    ...auditRoutes(services.activity),
   ];
 }
 

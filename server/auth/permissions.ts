@@ -33,6 +33,8 @@ export const PERMISSIONS = {
   'users:disable_mfa': { roles: [...ADMINS, 'helpdesk'] },
   'users:unlock': { roles: [...ADMINS, 'helpdesk'] },
   'users:fix_identity_source': { roles: ADMINS },
+  'users:export': { roles: ADMINS },
+  'audit:read': { roles: STAFF },
   /** Seed 001's cross-tenant admin routes: people only, never tokens or applications. */
   'admin_users:read': { roles: STAFF },
   'admin_users:write': { roles: ADMINS },

@@ -47,3 +47,20 @@ export const APPLICATION_EFFECTIVE_USERS_SQL = `WITH RECURSIVE sub(id) AS (
   WHERE u.tenant_id = ? AND u.deleted_at IS NULL AND (
     EXISTS (SELECT 1 FROM application_assignments d WHERE d.application_id = ? AND d.user_id = u.id)
     OR EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = u.id AND gm.group_id IN (SELECT id FROM sub)))`;
+
+/**
+ * The applications a user reaches: assigned directly, or to any group that contains the user at
+ * any depth (four `?`: user, user, tenant, user).
+ */
+export const USER_APPLICATIONS_SQL = `WITH RECURSIVE anc(group_id) AS (
+    SELECT gm.group_id FROM group_members gm WHERE gm.user_id = ?
+    UNION
+    SELECT gm.group_id FROM group_members gm JOIN anc ON gm.member_group_id = anc.group_id
+  )
+  SELECT a.id, a.name, a.client_id,
+    CASE WHEN EXISTS (SELECT 1 FROM application_assignments d WHERE d.application_id = a.id AND d.user_id = ?) THEN 'DIRECT' ELSE 'GROUP' END AS assignment
+  FROM applications a
+  WHERE a.tenant_id = ? AND (
+    EXISTS (SELECT 1 FROM application_assignments d WHERE d.application_id = a.id AND d.user_id = ?)
+    OR EXISTS (SELECT 1 FROM application_assignments g WHERE g.application_id = a.id AND g.group_id IN (SELECT group_id FROM anc)))
+  ORDER BY a.name, a.id`;

@@ -58,6 +58,12 @@ export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant
       if (f.oauth_id) sub.where('ui.subject', f.oauth_id);
     });
   }
+  if (f.user_id) qb.where('users.id', f.user_id);
+  // Timestamps are bound as ISO-8601 UTC: text that compares in order on SQLite, timestamptz on PostgreSQL.
+  if (f.created_after) qb.where('users.created_at', '>=', new Date(f.created_after).toISOString());
+  if (f.created_before) qb.where('users.created_at', '<', new Date(f.created_before).toISOString());
+  if (f.last_login_after) qb.where('users.last_login_at', '>=', new Date(f.last_login_after).toISOString());
+  if (f.last_login_before) qb.where('users.last_login_at', '<', new Date(f.last_login_before).toISOString());
   if (f.search) applySearch(qb, dialect, f.search);
   return qb;
 }

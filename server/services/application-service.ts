@@ -11,7 +11,7 @@ import { isUuid } from '../db/ids';
 import { randomToken, sha256 } from '../auth/token-signer';
 import { resolvePaging, type PagingInput } from '../queries/paging';
 import { escapeLike } from '../queries/like';
-import { APPLICATION_EFFECTIVE_USERS_SQL } from '../queries/group-graph';
+import { APPLICATION_EFFECTIVE_USERS_SQL, USER_APPLICATIONS_SQL } from '../queries/group-graph';
 import { eventActorOf, recordActivity } from './activity-log';
 import type { TenantService } from './tenant-service';
 import { bool, iso, json } from '../presenters/values';
@@ -161,6 +161,12 @@ export class ApplicationService {
       `${APPLICATION_EFFECTIVE_USERS_SQL} ORDER BY u.email_normalized ${order}, u.id ${order} LIMIT ? OFFSET ?`, [...params, paging.limit, paging.offset]);
     const items = rows.map((u) => ({ id: u.id, email: u.email, username: u.username ?? null, display_name: u.displayName ?? null, status: u.status, assignment: u.assignment }));
     return { items, page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
+  }
+
+  /** The applications a user reaches, directly or through (nested) groups: for its GDPR export. */
+  async forUser(tenantId: string, userId: string) {
+    const rows = await this.db.reads.all<{ id: string; name: string; clientId: string; assignment: 'DIRECT' | 'GROUP' }>(USER_APPLICATIONS_SQL, [userId, userId, tenantId, userId]);
+    return rows.map((a) => ({ application_id: a.id, name: a.name, client_id: a.clientId, assignment: a.assignment }));
   }
 
   /** Whether the application reaches the user: what an application token may read, and nothing else. */

@@ -12,6 +12,8 @@ import { ApplicationService } from './application-service';
 import { ApiTokenService } from './api-token-service';
 import { AdminUserService } from './admin-user-service';
 import { MfaService } from './mfa-service';
+import { ActivityService } from './activity-service';
+import { ExportService } from './export-service';
 import type { PasswordHasher } from './password-hasher';
 
 export interface Services {
@@ -26,6 +28,8 @@ export interface Services {
   apiTokens: ApiTokenService;
   adminUsers: AdminUserService;
   mfa: MfaService;
+  activity: ActivityService;
+  exports: ExportService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
@@ -45,5 +49,7 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     apiTokens: new ApiTokenService(db, tenants),
     adminUsers: new AdminUserService(db, users, tenants),
     mfa,
+    activity: new ActivityService(db, tenants),
+    exports: new ExportService(db, users, applications),
   };
 }

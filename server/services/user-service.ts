@@ -96,6 +96,14 @@ export class UserService {
     return presentUser(row, await this.includes(row, include));
   }
 
+  /** A user in any state, deleted ones included (what a permanent delete may erase). */
+  async anyState(actor: Actor, tenantRef: string, userId: string): Promise<{ email: string }> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    const row = isUuid(userId) ? await this.db.knex('users').where({ id: userId, tenantId: tenant.id }).first('email') : undefined;
+    if (!row) throw notFound('User');
+    return row;
+  }
+
   /** A user's groups at any depth: DIRECT, or INHERITED through nested groups. */
   async effectiveGroups(userId: string) {
     const rows = await this.db.reads.all<{ groupId: string; name: string; depth: number | string }>(USER_EFFECTIVE_GROUPS_SQL, [userId]);
@@ -251,6 +259,16 @@ export class UserService {
       if (changes.role) await revokeUserSessions(trx, user.id, 'role_changed');
     });
     return this.get(actor, tenant.id, userId);
+  }
+
+  /** PUT: the profile as sent; profile fields left out are cleared. Role and flags change only when sent. */
+  async replace(actor: Actor, tenantRef: string, userId: string, input: UserUpdate & { email: string }, opts: Versioned = {}): Promise<UserResponse> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    const cleared: UserUpdate = {
+      first_name: null, last_name: null, display_name: null, phone: null, avatar_url: null, company: null, job_title: null, ou_id: null,
+      custom_attributes: {}, metadata: {}, locale: tenant.settings.defaults.locale, timezone: tenant.settings.defaults.timezone,
+    };
+    return this.update(actor, tenant.id, userId, { ...cleared, ...input }, opts);
   }
 
   async setStatus(actor: Actor, tenantRef: string, userId: string, input: { status: UserStatus; reason?: string | null; terminate_sessions: boolean }, opts: Versioned = {}) {

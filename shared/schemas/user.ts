@@ -171,6 +171,11 @@ export const UserListQuery = z.object({
   oauth_provider: z.string().max(63).optional(),
   oauth_id: z.string().max(255).optional(),
   role: Role.optional(),
+  user_id: Uuid.optional().describe('Seed 003: one user by id'),
+  created_after: z.iso.datetime({ offset: true }).optional(),
+  created_before: z.iso.datetime({ offset: true }).optional(),
+  last_login_after: z.iso.datetime({ offset: true }).optional(),
+  last_login_before: z.iso.datetime({ offset: true }).optional(),
   sort_by: z.enum(USER_SORT_FIELDS).optional(),
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;

@@ -66,6 +66,10 @@ function bodyFor(route: RouteDef, t: Target): Record<string, unknown> | undefine
     'post /api/v1/admin/users/{user_id}/reset-password': { new_password: `${PASSWORD}-${n}` },
     'post /api/v1/users/me/mfa/totp/confirm': { code: '000000' },
     'delete /api/v1/users/me/mfa/totp': { code: '000000' },
+    'put /api/v1/users/me': { job_title: undefined, display_name: `Me ${n}` },
+    'put /api/v1/users/{user_id}': { email: t.ids.victim_email, first_name: `First ${n}` },
+    'patch /api/v1/users/{user_id}': { job_title: `Title ${n}` },
+    'put /api/v1/users/{user_id}/status': { status: 'DISABLED' },
   };
   if (!route.body) return undefined;
   const body = bodies[key];
@@ -77,6 +81,7 @@ function bodyFor(route: RouteDef, t: Target): Record<string, unknown> | undefine
 function queryFor(route: RouteDef, t: Target): Record<string, string> {
   if (route.method === 'delete' && route.path === '/api/v1/tenants/{tenant_id}/users/{user_id}') return { confirm_email: t.ids.victim_email };
   if (route.method === 'delete' && route.path === '/api/v1/tenants/{tenant_id}/ous/{ou_id}') return { cascade: 'reparent' };
+  if (route.path === '/api/v1/users/search' && route.method === 'get') return { q: 'example' };
   return {};
 }
 

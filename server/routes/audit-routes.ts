@@ -1,0 +1,21 @@
+import { z } from 'zod';
+import { defineRoute } from '../http/define-route';
+import { actorOf } from '../http/context';
+import { meta } from '../http/envelope';
+import type { ActivityService } from '../services/activity-service';
+import { ActivityPage, ActivityQuery } from '../../shared/schemas/activity';
+
+const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
+
+export const auditRoutes = (activity: ActivityService) => [
+  defineRoute({
+    method: 'get', path: '/api/v1/tenants/{tenant_id}/audit-events', summary: 'The tenant\'s audit log', tags: ['audit'], access: 'audit:read',
+    description: 'Every change in the tenant, newest first, with cursor paging and filters by action and time. The log is append-only: no route changes or deletes an event.',
+    params: TenantParams, query: ActivityQuery,
+    responses: { 200: { description: 'A page of events', schema: ActivityPage } },
+    handler: async (ctx, { params, query }) => {
+      const page = await activity.forTenant(actorOf(ctx), params.tenant_id, query);
+      ctx.body = { data: page.items, pagination: { per_page: page.perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null }, meta: meta(ctx) };
+    },
+  }),
+];
