@@ -1,0 +1,191 @@
+import type { Knex } from 'knex';
+import type { Dialect } from '../db/database';
+import { escapeLike } from '../queries/like';
+import { formatPath, type AttrPath, type CompareOp, type ScimFilter, type ScimValue } from './filter-parser';
+import { invalidFilter } from './scim-error';
+import { isComplexUserAttribute, resolveUserAttribute, type UserAttribute } from './user-attributes';
+
+/**
+ * A parsed SCIM filter as SQL on the users table. Every value is a bound parameter. The filter
+ * is compiled (and so validated) in full before the query builder is touched, because Knex
+ * only runs where-callbacks when the query is compiled, long after a 400 should have been thrown.
+ *
+ * Each comparison is written so it is never NULL (a missing attribute makes it false, not
+ * unknown); `not (...)` then really is the complement, and `ne` matches users without the
+ * attribute, as an unassigned value is not equal to anything.
+ */
+
+export type SqlFilter =
+  | { kind: 'raw'; sql: string; bindings: (string | number | boolean)[] }
+  | { kind: 'and' | 'or'; left: SqlFilter; right: SqlFilter }
+  | { kind: 'not'; filter: SqlFilter };
+
+const TRUE: SqlFilter = { kind: 'raw', sql: '1 = 1', bindings: [] };
+const FALSE: SqlFilter = { kind: 'raw', sql: '1 = 0', bindings: [] };
+const raw = (sql: string, ...bindings: (string | number | boolean)[]): SqlFilter => ({ kind: 'raw', sql, bindings });
+const constant = (b: boolean) => (b ? TRUE : FALSE);
+
+const LIKE = "LIKE ? ESCAPE '\\'";
+const SQL_OP: Record<'eq' | 'gt' | 'ge' | 'lt' | 'le', string> = { eq: '=', gt: '>', ge: '>=', lt: '<', le: '<=' };
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// xsd:dateTime as SCIM sends it; a time needs its offset, or the instant would depend on the
+// server's time zone.
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))?$/i;
+
+const fold = (s: string) => s.normalize('NFKC').toLowerCase();
+
+function likePattern(op: 'co' | 'sw' | 'ew', value: string): string {
+  const e = escapeLike(value);
+  return op === 'co' ? `%${e}%` : op === 'sw' ? `${e}%` : `%${e}`;
+}
+
+export function compileScimFilter(ast: ScimFilter, dialect: Dialect): SqlFilter {
+  return compile(ast, dialect);
+}
+
+function compile(f: ScimFilter, dialect: Dialect, parent?: AttrPath): SqlFilter {
+  switch (f.op) {
+    case 'and':
+    case 'or':
+      return { kind: f.op, left: compile(f.left, dialect, parent), right: compile(f.right, dialect, parent) };
+    case 'not':
+      return { kind: 'not', filter: compile(f.filter, dialect, parent) };
+    case 'valuePath':
+      if (!isComplexUserAttribute(f.path)) throw invalidFilter(`"${formatPath(f.path)}" is not a complex attribute and cannot take a value filter`);
+      return compile(f.filter, dialect, f.path);
+    case 'pr':
+      return present(resolveUserAttribute(f.path, parent));
+    default:
+      return compare(resolveUserAttribute(f.path, parent), f.op, f.value, dialect, parent ? `${formatPath(parent)}.${f.path.attribute}` : formatPath(f.path));
+  }
+}
+
+function present(a: UserAttribute): SqlFilter {
+  switch (a.kind) {
+    case 'string':
+      return raw(`(${a.column} IS NOT NULL AND ${a.column} <> '')`);
+    case 'id':
+    case 'dateTime':
+      return raw(`${a.column} IS NOT NULL`);
+    case 'active':
+    case 'constant':
+      return TRUE;
+  }
+}
+
+function compare(a: UserAttribute, op: CompareOp, value: ScimValue, dialect: Dialect, shown: string): SqlFilter {
+  // `eq null` asks for an unassigned attribute, `ne null` for an assigned one.
+  if (value === null) {
+    if (op === 'eq') return { kind: 'not', filter: present(a) };
+    if (op === 'ne') return present(a);
+    throw invalidFilter(`"${op}" cannot compare "${shown}" with null`);
+  }
+  if (op === 'ne') return { kind: 'not', filter: compare(a, 'eq', value, dialect, shown) };
+
+  switch (a.kind) {
+    case 'active':
+      if (typeof value !== 'boolean') throw invalidFilter(`"${shown}" is a boolean; compare it with true or false`);
+      if (op !== 'eq') throw invalidFilter(`"${op}" is not supported on the boolean "${shown}"`);
+      return raw(`users.status ${value ? '=' : '<>'} ?`, 'ACTIVE');
+    case 'constant':
+      return constant(compareConstant(a, op, value, shown));
+    case 'dateTime':
+      return compareDateTime(a.column, op, value, shown);
+    case 'id':
+      return compareId(a.column, op, value, dialect, shown);
+    case 'string':
+      return compareString(a, op, value, dialect, shown);
+  }
+}
+
+function requireString(value: ScimValue, shown: string): string {
+  if (typeof value !== 'string') throw invalidFilter(`"${shown}" is a string; compare it with a quoted value`);
+  return value;
+}
+
+function compareString(a: Extract<UserAttribute, { kind: 'string' }>, op: Exclude<CompareOp, 'ne'>, value: ScimValue, dialect: Dialect, shown: string): SqlFilter {
+  // caseExact=false: the normalised columns already hold folded text; others are lowered here.
+  const v = fold(requireString(value, shown));
+  const expr = a.normalized ? a.column : `lower(${a.column})`;
+  const guard = `${a.column} IS NOT NULL AND`;
+  if (op === 'co' || op === 'sw' || op === 'ew') return raw(`(${guard} ${expr} ${LIKE})`, likePattern(op, v));
+  // Order as SQLite does, byte-wise, whatever PostgreSQL's collation is.
+  const ordered = op !== 'eq' && dialect === 'pg' ? `${expr} COLLATE "C"` : expr;
+  return raw(`(${guard} ${ordered} ${SQL_OP[op]} ?)`, v);
+}
+
+function compareId(column: string, op: Exclude<CompareOp, 'ne'>, value: ScimValue, dialect: Dialect, shown: string): SqlFilter {
+  const v = requireString(value, shown);
+  // Ids are lower-case UUIDs and compare case-exactly; a value that is not one matches nothing
+  // (and is never handed to PostgreSQL's uuid parser, which would reject it).
+  if (op === 'eq') return UUID.test(v) ? raw(`${column} = ?`, v) : FALSE;
+  const text = `CAST(${column} AS TEXT)`;
+  if (op === 'co' || op === 'sw' || op === 'ew') {
+    // Only lower-case hex digits and dashes can occur in an id; with nothing else in the value,
+    // SQLite's case-insensitive LIKE cannot match more than a case-exact comparison would.
+    return /^[0-9a-f-]*$/.test(v) ? raw(`${text} ${LIKE}`, likePattern(op, v)) : FALSE;
+  }
+  return raw(`${text}${dialect === 'pg' ? ' COLLATE "C"' : ''} ${SQL_OP[op]} ?`, v);
+}
+
+function compareDateTime(column: string, op: Exclude<CompareOp, 'ne'>, value: ScimValue, shown: string): SqlFilter {
+  if (op === 'co' || op === 'sw' || op === 'ew') throw invalidFilter(`"${op}" is not supported on the dateTime "${shown}"`);
+  const date = typeof value === 'string' && DATE_TIME.test(value) ? new Date(value) : undefined;
+  const year = date?.getUTCFullYear() ?? NaN;
+  if (!date || !(year >= 1 && year <= 9999)) {
+    throw invalidFilter(`"${shown}" is a dateTime; ${JSON.stringify(value)} is not a quoted ISO 8601 date-time with an offset`);
+  }
+  // SQLite holds the same ISO 8601 UTC text toISOString() writes, so text order is time order;
+  // PostgreSQL reads the bound text as a timestamptz.
+  return raw(`(${column} IS NOT NULL AND ${column} ${SQL_OP[op]} ?)`, date.toISOString());
+}
+
+function compareConstant(a: Extract<UserAttribute, { kind: 'constant' }>, op: Exclude<CompareOp, 'ne'>, value: Exclude<ScimValue, null>, shown: string): boolean {
+  if (typeof a.value === 'boolean') {
+    if (typeof value !== 'boolean') throw invalidFilter(`"${shown}" is a boolean; compare it with true or false`);
+    if (op !== 'eq') throw invalidFilter(`"${op}" is not supported on the boolean "${shown}"`);
+    return a.value === value;
+  }
+  const v = a.caseExact ? requireString(value, shown) : fold(requireString(value, shown));
+  const c = a.caseExact ? a.value : fold(a.value);
+  switch (op) {
+    case 'eq': return c === v;
+    case 'co': return c.includes(v);
+    case 'sw': return c.startsWith(v);
+    case 'ew': return c.endsWith(v);
+    case 'gt': return c > v;
+    case 'ge': return c >= v;
+    case 'lt': return c < v;
+    case 'le': return c <= v;
+  }
+}
+
+/** Adds a compiled filter to a query as nested where / orWhere / whereNot groups. */
+export function applySqlFilter(qb: Knex.QueryBuilder, f: SqlFilter): Knex.QueryBuilder {
+  switch (f.kind) {
+    case 'raw':
+      return qb.whereRaw(f.sql, f.bindings);
+    case 'and':
+      return qb.where((w) => {
+        applySqlFilter(w, f.left);
+        applySqlFilter(w, f.right);
+      });
+    case 'or':
+      return qb.where((w) => {
+        w.where((l) => {
+          applySqlFilter(l, f.left);
+        }).orWhere((r) => {
+          applySqlFilter(r, f.right);
+        });
+      });
+    case 'not':
+      return qb.whereNot((w) => {
+        applySqlFilter(w, f.filter);
+      });
+  }
+}
+
+/** Validates and translates `ast`, then narrows `qb` (a query on users) to the matching rows. */
+export function applyScimFilter(qb: Knex.QueryBuilder, ast: ScimFilter, dialect: Dialect): Knex.QueryBuilder {
+  return applySqlFilter(qb, compileScimFilter(ast, dialect));
+}

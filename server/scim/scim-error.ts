@@ -1,0 +1,32 @@
+import { AppError, type ErrorCode } from '../errors/app-error';
+
+/** The `scimType` keywords of RFC 7644 §3.12, carried next to the REST error code. */
+export type ScimType =
+  | 'invalidFilter'
+  | 'tooMany'
+  | 'uniqueness'
+  | 'mutability'
+  | 'invalidSyntax'
+  | 'invalidPath'
+  | 'noTarget'
+  | 'invalidValue'
+  | 'invalidVers'
+  | 'sensitive';
+
+/**
+ * An AppError the SCIM renderer can answer with its `scimType`; everywhere else it is an
+ * ordinary AppError, so the REST error handler needs to know nothing about it.
+ */
+export class ScimError extends AppError {
+  constructor(
+    status: number,
+    code: ErrorCode,
+    message: string,
+    readonly scimType?: ScimType,
+  ) {
+    super(status, code, message);
+    this.name = 'ScimError';
+  }
+}
+
+export const invalidFilter = (message: string) => new ScimError(400, 'invalid_request', message, 'invalidFilter');
