@@ -1,5 +1,7 @@
 import type { Knex } from 'knex';
-import type { Dialect } from '../db/database';
+import type { Database, Dialect } from '../db/database';
+import { resolvePaging, type PagingInput } from './paging';
+import { presentUserListItem, type UserRow } from '../presenters/user-presenter';
 import type { UserListQuery } from '../../shared/schemas/user';
 import { foldForSearch, normalizeEmail } from '../services/normalize';
 import { GROUP_AND_DESCENDANTS_IDS } from './group-graph';
@@ -95,4 +97,25 @@ export function applyUserSort(qb: Knex.QueryBuilder, dialect: Dialect, sortBy: U
   if (dialect === 'pg') qb.orderByRaw(`${column} ${order} NULLS ${order === 'asc' ? 'FIRST' : 'LAST'}`);
   else qb.orderBy(column, order);
   return qb.orderBy('users.id', order);
+}
+
+/**
+ * One page of the user list with its total: the filters run twice (count and page) as SQL, the
+ * page joins the OU path. `narrow` adds what only some callers need (an application's reach).
+ */
+export async function pageOfUsers(
+  db: Database,
+  tenant: string | string[],
+  q: UserFilters & PagingInput & { sort_by?: UserListQuery['sort_by']; sort_order?: 'asc' | 'desc' },
+  narrow: (qb: Knex.QueryBuilder) => void = () => {},
+) {
+  const paging = resolvePaging(q);
+  const filtered = () => applyUserFilters(db.knex('users'), db.dialect, tenant, q).modify(narrow);
+  const [{ total }] = await filtered().count({ total: '*' });
+  const rows: UserRow[] = await applyUserSort(filtered(), db.dialect, q.sort_by, q.sort_order ?? 'asc')
+    .leftJoin('ous', 'ous.id', 'users.ou_id')
+    .select('users.*', 'ous.path as ou_path')
+    .limit(paging.limit)
+    .offset(paging.offset);
+  return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
 }

@@ -5,9 +5,7 @@ import { canReachTenant } from '../auth/permissions';
 import { roleOf } from '../auth/principal';
 import { nowIso } from '../models/base-model';
 import { bool } from '../presenters/values';
-import { resolvePaging } from '../queries/paging';
-import { applyUserFilters, applyUserSort } from '../queries/user-list-query';
-import { presentUserListItem, type UserRow } from '../presenters/user-presenter';
+import { pageOfUsers } from '../queries/user-list-query';
 import { eventActorOf, recordActivity } from './activity-log';
 import type { UserService } from './user-service';
 import type { TenantService } from './tenant-service';
@@ -28,17 +26,9 @@ export class AdminUserService {
   ) {}
 
   async list(actor: Actor, q: z.infer<typeof AdminUserListQuery>) {
-    const { knex, dialect } = this.db;
-    const paging = resolvePaging(q);
     const tenantIds = await this.reachableTenants(actor, q.tenant_id, q.partner_id);
-    const filtered = () => applyUserFilters(knex('users'), dialect, tenantIds, { search: q.search, status: q.status });
-    const [{ total }] = await filtered().count({ total: '*' });
-    const rows: UserRow[] = await applyUserSort(filtered(), dialect, q.sort_by, q.sort_order ?? 'asc')
-      .leftJoin('ous', 'ous.id', 'users.ou_id')
-      .select('users.*', 'ous.path as ou_path')
-      .limit(paging.limit)
-      .offset(paging.offset);
-    return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
+    const { tenant_id: _t, partner_id: _p, ...rest } = q;
+    return pageOfUsers(this.db, tenantIds, rest);
   }
 
   create(actor: Actor, input: UserCreate & { tenant_id?: string }) {

@@ -8,9 +8,8 @@ import { principalId, rankRole } from '../auth/principal';
 import type { Actor } from '../http/context';
 import type { Database } from '../db/database';
 import type { Config } from '../config';
-import { resolvePaging } from '../queries/paging';
-import { applyUserFilters, applyUserSort } from '../queries/user-list-query';
-import { presentUser, presentUserListItem, type UserRow, type UserIncludes } from '../presenters/user-presenter';
+import { pageOfUsers } from '../queries/user-list-query';
+import { presentUser, type UserRow, type UserIncludes } from '../presenters/user-presenter';
 import { eventActorOf, recordActivity } from './activity-log';
 import { enqueueMail } from './outbox';
 import { issueUserToken } from './user-tokens';
@@ -75,16 +74,7 @@ export class UserService {
 
   async list(actor: Actor, tenantRef: string, q: UserListQuery) {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
-    const { knex, dialect } = this.db;
-    const paging = resolvePaging(q);
-    const filtered = () => applyUserFilters(knex('users'), dialect, tenant.id, q).modify((qb) => this.limitToReach(qb, actor, tenant.id));
-    const [{ total }] = await filtered().count({ total: '*' });
-    const rows: UserRow[] = await applyUserSort(filtered(), dialect, q.sort_by, q.sort_order ?? 'asc')
-      .leftJoin('ous', 'ous.id', 'users.ou_id')
-      .select('users.*', 'ous.path as ou_path')
-      .limit(paging.limit)
-      .offset(paging.offset);
-    return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
+    return pageOfUsers(this.db, tenant.id, q, (qb) => this.limitToReach(qb, actor, tenant.id));
   }
 
   async get(actor: Actor, tenantRef: string, userId: string, include: string[] = []): Promise<UserResponse> {
