@@ -34,6 +34,7 @@ export const PERMISSIONS = {
   'users:unlock': { roles: [...ADMINS, 'helpdesk'] },
   'users:fix_identity_source': { roles: ADMINS },
   'users:export': { roles: ADMINS },
+  'users:merge': { roles: ADMINS },
   'audit:read': { roles: STAFF },
   /** Seed 001's cross-tenant admin routes: people only, never tokens or applications. */
   'admin_users:read': { roles: STAFF },

@@ -10,6 +10,7 @@ import {
 import { SelfUpdate, TenantScopeQuery, UserReplace, UserSearchBody, UserSearchGetQuery } from '../../shared/schemas/caller-users';
 import { ActivityCount, ActivityPage, ActivityQuery } from '../../shared/schemas/activity';
 import { queryBoolean } from '../../shared/schemas/common';
+import { MergePlan, UserMerge } from '../../shared/schemas/merge';
 
 const Params = z.object({ user_id: z.string().min(1).max(64) });
 const base = '/api/v1/users';
@@ -19,7 +20,7 @@ const tags = ['users'];
 const tenantOf = (ctx: AppContext, query: { tenant_id?: string }) => query.tenant_id ?? actorOf(ctx).principal.tenantId;
 
 /** Seed 000's `/api/v1/users`, with seeds 002-004's features, inside the caller's tenant. */
-export const userRoutes = ({ users, activity, exports }: Pick<Services, 'users' | 'activity' | 'exports'>) => {
+export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges'>) => {
   const sendUser = (ctx: AppContext, user: Awaited<ReturnType<typeof users.get>>, status = 200) => {
     setEtag(ctx, user.version);
     sendData(ctx, user, status);
@@ -72,6 +73,13 @@ export const userRoutes = ({ users, activity, exports }: Pick<Services, 'users' 
         const { filters, q, ...paging } = body;
         sendPage(ctx, await users.list(actorOf(ctx), tenantOf(ctx, query), { ...filters, ...paging, search: q }));
       },
+    }),
+    defineRoute({
+      method: 'post', path: `${base}/merge`, summary: 'Merge two accounts', tags, access: 'users:merge',
+      description: 'In one transaction the target takes the chosen profile fields (`prefer`), the source\'s group memberships, application assignments and federated identities; the source\'s sessions end and it is soft-deleted with `merged_into`, its history staying reachable from the target. `dry_run` answers exactly what would change and changes nothing.',
+      query: TenantScopeQuery, body: UserMerge,
+      responses: { 200: { description: 'What changed, or would', schema: z.object({ data: MergePlan }) } },
+      handler: async (ctx, { query, body }) => sendData(ctx, await merges.merge(actorOf(ctx), tenantOf(ctx, query), body)),
     }),
     defineRoute({
       method: 'get', path: base, summary: 'List users', tags, access: 'users:read',

@@ -47,13 +47,20 @@ export class ActivityService {
 
   async forUser(actor: Actor, tenantId: string, userId: string, f: ActivityFilter) {
     await this.assertUser(actor, tenantId, userId);
-    return this.page(this.db.knex('activity_events').where({ tenantId, subjectId: userId }), f);
+    return this.page(this.ofUser(userId), f);
   }
 
   async countForUser(actor: Actor, tenantId: string, userId: string, f: ActivityFilter) {
     await this.assertUser(actor, tenantId, userId);
-    const [{ count }] = await filtered(this.db.knex('activity_events').where({ tenantId, subjectId: userId }), f).count({ count: '*' });
+    const [{ count }] = await filtered(this.ofUser(userId), f).count({ count: '*' });
     return { count: Number(count) };
+  }
+
+  /** A user's events, and those of the accounts merged into it: history survives a merge. */
+  private ofUser(userId: string) {
+    return this.db.knex('activity_events').where((w) =>
+      w.where('subjectId', userId).orWhereIn('subjectId', this.db.knex('users').where('mergedInto', userId).select('id')),
+    );
   }
 
   private async page(base: Knex.QueryBuilder, f: ActivityFilter) {

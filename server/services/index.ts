@@ -14,6 +14,7 @@ import { AdminUserService } from './admin-user-service';
 import { MfaService } from './mfa-service';
 import { ActivityService } from './activity-service';
 import { ExportService } from './export-service';
+import { MergeService } from './merge-service';
 import type { PasswordHasher } from './password-hasher';
 
 export interface Services {
@@ -30,6 +31,7 @@ export interface Services {
   mfa: MfaService;
   activity: ActivityService;
   exports: ExportService;
+  merges: MergeService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
@@ -51,5 +53,6 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     mfa,
     activity: new ActivityService(db, tenants),
     exports: new ExportService(db, users, applications),
+    merges: new MergeService(db, tenants),
   };
 }

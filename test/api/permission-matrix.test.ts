@@ -70,6 +70,7 @@ function bodyFor(route: RouteDef, t: Target): Record<string, unknown> | undefine
     'put /api/v1/users/{user_id}': { email: t.ids.victim_email, first_name: `First ${n}` },
     'patch /api/v1/users/{user_id}': { job_title: `Title ${n}` },
     'put /api/v1/users/{user_id}/status': { status: 'DISABLED' },
+    'post /api/v1/users/merge': { source_user_id: t.ids.member_id, target_user_id: t.ids.user_id, dry_run: true },
   };
   if (!route.body) return undefined;
   const body = bodies[key];
