@@ -54,8 +54,8 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...apiTokenRoutes(services.apiTokens),
     ...adminUserRoutes(services.adminUsers),
     ...selfRoutes(services.mfa),
-    ...userRoutes(services),
-    ...auditRoutes(services.activity),
+    ...userRoutes(services, db),
+    ...auditRoutes(services.activity, db),
   ];
 }
 

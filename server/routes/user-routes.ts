@@ -4,6 +4,8 @@ import { actorOf, type AppContext } from '../http/context';
 import { meta, sendData, sendPage, setEtag } from '../http/envelope';
 import { ifMatchVersion } from '../http/if-match';
 import type { Services } from '../services';
+import type { Database } from '../db/database';
+import { sendActivityStream } from '../http/sse';
 import {
   ApiResponseUser, PaginatedUserList, UserCreate, UserGetQuery, UserListQuery, UserStatusUpdate, UserUpdate,
 } from '../../shared/schemas/user';
@@ -20,7 +22,7 @@ const tags = ['users'];
 const tenantOf = (ctx: AppContext, query: { tenant_id?: string }) => query.tenant_id ?? actorOf(ctx).principal.tenantId;
 
 /** Seed 000's `/api/v1/users`, with seeds 002-004's features, inside the caller's tenant. */
-export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges'>) => {
+export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges'>, db: Database) => {
   const sendUser = (ctx: AppContext, user: Awaited<ReturnType<typeof users.get>>, status = 200) => {
     setEtag(ctx, user.version);
     sendData(ctx, user, status);
@@ -146,6 +148,13 @@ export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 
       params: Params, query: ActivityQuery.omit({ cursor: true, limit: true }).extend(TenantScopeQuery.shape),
       responses: { 200: { description: 'The count', schema: ActivityCount } },
       handler: async (ctx, { params, query }) => sendData(ctx, await activity.countForUser(actorOf(ctx), tenantOf(ctx, query), params.user_id, query)),
+    }),
+    defineRoute({
+      method: 'get', path: `${base}/{user_id}/activities/stream`, summary: 'A user\'s activity, live', tags, access: 'users:read',
+      description: 'Server-Sent Events: each new event of the user as `event: activity` with its id, within a second, whichever server wrote it; keep-alive comments every 15 s. Send `Last-Event-ID` to resume without gaps or repeats.',
+      params: Params, query: TenantScopeQuery,
+      responses: { 200: { description: 'text/event-stream' } },
+      handler: async (ctx, { params, query }) => sendActivityStream(ctx, db, await activity.userEvents(actorOf(ctx), tenantOf(ctx, query), params.user_id)),
     }),
     defineRoute({
       method: 'post', path: `${base}/{user_id}/export`, summary: 'Export everything held about a user', tags, access: 'users:export',

@@ -56,6 +56,18 @@ export class ActivityService {
     return { count: Number(count) };
   }
 
+  /** The query a live stream of the tenant's events polls, once the caller's reach is checked. */
+  async tenantEvents(actor: Actor, tenantRef: string) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    return () => this.db.knex('activity_events').where('tenantId', tenant.id);
+  }
+
+  /** The query a live stream of one user's events polls. */
+  async userEvents(actor: Actor, tenantId: string, userId: string) {
+    await this.assertUser(actor, tenantId, userId);
+    return () => this.ofUser(userId);
+  }
+
   /** A user's events, and those of the accounts merged into it: history survives a merge. */
   private ofUser(userId: string) {
     return this.db.knex('activity_events').where((w) =>

@@ -173,7 +173,14 @@ describe('the permission matrix', () => {
           const allowed = can(caller.principal, route.access as Permission);
           const reachable = canReachTenant(caller.principal, { id: target.tenantId, partnerId: target.partnerId });
           const method = route.method;
-          const res = await app.http[method](pathFor(route, target)).query(queryFor(route, target)).set(caller.auth).send(bodyFor(route, target));
+          const req = app.http[method](pathFor(route, target)).query(queryFor(route, target)).set(caller.auth).send(bodyFor(route, target));
+          // An event stream that opened never ends: a deadline stands for its 200.
+          const res = route.path.endsWith('/stream')
+            ? await req.timeout({ deadline: 1000 }).catch((e: { timeout?: number }) => {
+                if (e.timeout) return { status: 200, body: {} } as Awaited<typeof req>;
+                throw e;
+              })
+            : await req;
           calls++;
           const where = `${caller.name} ${method.toUpperCase()} ${route.path} [${target.name}] -> ${res.status} ${JSON.stringify(res.body?.error ?? '')}`;
           const deniedByTable = res.status === 403 && res.body.error?.message === DENIED;
