@@ -12,7 +12,7 @@ import {
 import { SelfUpdate, TenantScopeQuery, UserReplace, UserSearchBody, UserSearchGetQuery } from '../../shared/schemas/caller-users';
 import { ActivityCount, ActivityPage, ActivityQuery } from '../../shared/schemas/activity';
 import { queryBoolean } from '../../shared/schemas/common';
-import { MergePlan, UserMerge } from '../../shared/schemas/merge';
+import { DuplicateGroups, DuplicatesQuery, MergePlan, UserMerge } from '../../shared/schemas/merge';
 
 const Params = z.object({ user_id: z.string().min(1).max(64) });
 const base = '/api/v1/users';
@@ -22,7 +22,7 @@ const tags = ['users'];
 const tenantOf = (ctx: AppContext, query: { tenant_id?: string }) => query.tenant_id ?? actorOf(ctx).principal.tenantId;
 
 /** Seed 000's `/api/v1/users`, with seeds 002-004's features, inside the caller's tenant. */
-export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges'>, db: Database) => {
+export const userRoutes = ({ users, activity, exports, merges, duplicates }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges' | 'duplicates'>, db: Database) => {
   const sendUser = (ctx: AppContext, user: Awaited<ReturnType<typeof users.get>>, status = 200) => {
     setEtag(ctx, user.version);
     sendData(ctx, user, status);
@@ -75,6 +75,13 @@ export const userRoutes = ({ users, activity, exports, merges }: Pick<Services, 
         const { filters, q, ...paging } = body;
         sendPage(ctx, await users.list(actorOf(ctx), tenantOf(ctx, query), { ...filters, ...paging, search: q }));
       },
+    }),
+    defineRoute({
+      method: 'get', path: `${base}/duplicates`, summary: 'Likely duplicate accounts', tags, access: 'users:merge',
+      description: 'Groups of live accounts that likely belong to one person: the same address but for a `+tag`, the same name and phone, or the same name. Grouped in the database; feed a group to POST /api/v1/users/merge.',
+      query: DuplicatesQuery,
+      responses: { 200: { description: 'The groups', schema: DuplicateGroups } },
+      handler: async (ctx, { query }) => sendData(ctx, await duplicates.find(actorOf(ctx), tenantOf(ctx, query), query)),
     }),
     defineRoute({
       method: 'post', path: `${base}/merge`, summary: 'Merge two accounts', tags, access: 'users:merge',

@@ -15,6 +15,7 @@ import { MfaService } from './mfa-service';
 import { ActivityService } from './activity-service';
 import { ExportService } from './export-service';
 import { MergeService } from './merge-service';
+import { DuplicateService } from './duplicate-service';
 import type { PasswordHasher } from './password-hasher';
 
 export interface Services {
@@ -32,6 +33,7 @@ export interface Services {
   activity: ActivityService;
   exports: ExportService;
   merges: MergeService;
+  duplicates: DuplicateService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
@@ -54,5 +56,6 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     activity: new ActivityService(db, tenants),
     exports: new ExportService(db, users, applications),
     merges: new MergeService(db, tenants),
+    duplicates: new DuplicateService(db, tenants),
   };
 }

@@ -33,3 +33,23 @@ export const MergePlan = z
     source_deleted: z.boolean(),
   })
   .meta({ id: 'MergePlan', description: 'What the merge changes; with dry_run, what it would change.' });
+
+export const DUPLICATE_REASONS = ['same_email_without_tag', 'same_name_and_phone', 'same_name'] as const;
+
+export const DuplicatesQuery = z.object({
+  tenant_id: z.string().min(1).max(64).optional(),
+  reasons: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = parts.filter((p) => !(DUPLICATE_REASONS as readonly string[]).includes(p));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown reason: ${bad.join(', ')} (allowed: ${DUPLICATE_REASONS.join(', ')})` });
+      return parts as (typeof DUPLICATE_REASONS)[number][];
+    }),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const DuplicateGroups = z
+  .object({ data: z.array(z.object({ reason: z.enum(DUPLICATE_REASONS), users: z.array(z.record(z.string(), z.unknown())) })) })
+  .meta({ id: 'DuplicateGroups', description: 'Groups of accounts that likely belong to one person, strongest reason first.' });

@@ -117,3 +117,31 @@ describe('POST /api/v1/users/merge', () => {
     expect(members.map((m: { userId: string }) => m.userId)).toEqual([row.mergedInto]);
   });
 });
+
+describe('GET /api/v1/users/duplicates', () => {
+  it('groups likely duplicates by reason, strongest first, and only within the tenant', async () => {
+    const d = await app.tenantWithUser('tenant_admin');
+    const mk = (fields: Record<string, unknown>) => app.createUser(d.tenantId, { password: undefined, ...fields });
+    const plain = await mk({ email: 'kim.lee@example.com', first_name: 'Kim', last_name: 'Lee' });
+    const tagged = await mk({ email: 'kim.lee+work@example.com' });
+    const p1 = await mk({ email: 'ann1@example.com', first_name: 'Ann', last_name: 'Ode', phone: '+44 (20) 555-1234' });
+    const p2 = await mk({ email: 'ann2@example.com', first_name: 'ANN', last_name: 'ode', phone: '+44 20 555 1234' });
+    const n1 = await mk({ email: 'bo1@example.com', first_name: 'Bo', last_name: 'Ek' });
+    const n2 = await mk({ email: 'bo2@example.com', first_name: 'Bo', last_name: 'Ek', phone: '123' });
+    await mk({ email: 'solo@example.com', first_name: 'Solo', last_name: 'One' });
+    // The same name in another tenant is no duplicate of these.
+    await app.createUser(t.tenantId, { password: undefined, first_name: 'Bo', last_name: 'Ek' });
+
+    const res = await app.http.get('/api/v1/users/duplicates').set(d.auth);
+    expect(res.status).toBe(200);
+    const groups = res.body.data.map((g: { reason: string; users: { id: string }[] }) => ({ reason: g.reason, ids: g.users.map((u) => u.id).sort() }));
+    expect(groups).toEqual([
+      { reason: 'same_email_without_tag', ids: [plain.id, tagged.id].sort() },
+      { reason: 'same_name_and_phone', ids: [p1.id, p2.id].sort() },
+      { reason: 'same_name', ids: [n1.id, n2.id].sort() },
+    ]);
+    const only = await app.http.get('/api/v1/users/duplicates').set(d.auth).query({ reasons: 'same_name' });
+    expect(only.body.data.map((g: { reason: string }) => g.reason)).toEqual(['same_name', 'same_name']);
+    expect((await app.http.get('/api/v1/users/duplicates').set(d.auth).query({ reasons: 'nope' })).status).toBe(422);
+  });
+});
