@@ -39,7 +39,7 @@ export function activityStream(db: Database, opts: StreamOptions): PassThrough {
   const sent = new Map<string, number>();
   let cursor = opts.after ?? uuidAt(Date.now());
   let timer: NodeJS.Timeout | undefined;
-  let keepAlive: NodeJS.Timeout | undefined;
+  const keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
 
   const stop = () => {
     clearTimeout(timer);
@@ -51,7 +51,6 @@ export function activityStream(db: Database, opts: StreamOptions): PassThrough {
 
   // A retry hint, and a first line so proxies and clients see the stream open at once.
   out.write(`retry: 2000\n: connected\n\n`);
-  keepAlive = setInterval(() => out.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
 
   // A fresh stream starts now: what is already in the look-back window counts as seen.
   const seedSeen = async () => {
