@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as foundation from './20261123000001_foundation';
 import * as directory from './20261124000001_directory';
 import * as mfa from './20261124000002_mfa';
+import * as scim from './20261124000003_scim';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261123000001_foundation': foundation,
   '20261124000001_directory': directory,
   '20261124000002_mfa': mfa,
+  '20261124000003_scim': scim,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -4,7 +4,7 @@ import type { IdentitySource, Role, UserStatus } from '../../shared/schemas/user
 export class User extends BaseModel {
   static override tableName = 'users';
   static override timestamps = true;
-  static override jsonAttributes = ['customAttributes', 'metadata'];
+  static override jsonAttributes = ['customAttributes', 'metadata', 'scimAttributes'];
 
   tenantId!: string;
   email!: string;
@@ -47,4 +47,8 @@ export class User extends BaseModel {
   totpSecret!: string | null;
   totpPendingSecret!: string | null;
   totpLastEpoch!: number | string | null;
+  /** The SCIM client's id for the user. */
+  externalId!: string | null;
+  /** SCIM attributes without a column of their own (see server/scim/user-resource.ts). */
+  scimAttributes!: Record<string, unknown> | null;
 }

@@ -3,7 +3,7 @@ import type { Dialect } from '../db/database';
 import { escapeLike } from '../queries/like';
 import { formatPath, type AttrPath, type CompareOp, type ScimFilter, type ScimValue } from './filter-parser';
 import { invalidFilter } from './scim-error';
-import { isComplexUserAttribute, resolveUserAttribute, type UserAttribute } from './user-attributes';
+import { USER_ATTRIBUTES, type AttributeMap, type UserAttribute } from './user-attributes';
 
 /**
  * A parsed SCIM filter as SQL on the users table. Every value is a bound parameter. The filter
@@ -39,24 +39,24 @@ function likePattern(op: 'co' | 'sw' | 'ew', value: string): string {
   return op === 'co' ? `%${e}%` : op === 'sw' ? `${e}%` : `%${e}`;
 }
 
-export function compileScimFilter(ast: ScimFilter, dialect: Dialect): SqlFilter {
-  return compile(ast, dialect);
+export function compileScimFilter(ast: ScimFilter, dialect: Dialect, attrs: AttributeMap = USER_ATTRIBUTES): SqlFilter {
+  return compile(ast, dialect, attrs);
 }
 
-function compile(f: ScimFilter, dialect: Dialect, parent?: AttrPath): SqlFilter {
+function compile(f: ScimFilter, dialect: Dialect, attrs: AttributeMap, parent?: AttrPath): SqlFilter {
   switch (f.op) {
     case 'and':
     case 'or':
-      return { kind: f.op, left: compile(f.left, dialect, parent), right: compile(f.right, dialect, parent) };
+      return { kind: f.op, left: compile(f.left, dialect, attrs, parent), right: compile(f.right, dialect, attrs, parent) };
     case 'not':
-      return { kind: 'not', filter: compile(f.filter, dialect, parent) };
+      return { kind: 'not', filter: compile(f.filter, dialect, attrs, parent) };
     case 'valuePath':
-      if (!isComplexUserAttribute(f.path)) throw invalidFilter(`"${formatPath(f.path)}" is not a complex attribute and cannot take a value filter`);
-      return compile(f.filter, dialect, f.path);
+      if (!attrs.isComplex(f.path)) throw invalidFilter(`"${formatPath(f.path)}" is not a complex attribute and cannot take a value filter`);
+      return compile(f.filter, dialect, attrs, f.path);
     case 'pr':
-      return present(resolveUserAttribute(f.path, parent));
+      return present(attrs.resolve(f.path, parent));
     default:
-      return compare(resolveUserAttribute(f.path, parent), f.op, f.value, dialect, parent ? `${formatPath(parent)}.${f.path.attribute}` : formatPath(f.path));
+      return compare(attrs.resolve(f.path, parent), f.op, f.value, dialect, parent ? `${formatPath(parent)}.${f.path.attribute}` : formatPath(f.path));
   }
 }
 
@@ -105,9 +105,14 @@ function requireString(value: ScimValue, shown: string): string {
 
 function compareString(a: Extract<UserAttribute, { kind: 'string' }>, op: Exclude<CompareOp, 'ne'>, value: ScimValue, dialect: Dialect, shown: string): SqlFilter {
   // caseExact=false: the normalised columns already hold folded text; others are lowered here.
-  const v = fold(requireString(value, shown));
-  const expr = a.normalized ? a.column : `lower(${a.column})`;
+  const v = a.caseExact ? requireString(value, shown) : fold(requireString(value, shown));
+  const expr = a.normalized || a.caseExact ? a.column : `lower(${a.column})`;
   const guard = `${a.column} IS NOT NULL AND`;
+  if ((op === 'co' || op === 'sw' || op === 'ew') && a.caseExact && dialect !== 'pg') {
+    // SQLite's LIKE ignores ASCII case; GLOB does not (its wildcards escaped as one-character classes).
+    const g = v.replace(/[[*?]/g, (c) => `[${c}]`);
+    return raw(`(${guard} ${expr} GLOB ?)`, op === 'co' ? `*${g}*` : op === 'sw' ? `${g}*` : `*${g}`);
+  }
   if (op === 'co' || op === 'sw' || op === 'ew') return raw(`(${guard} ${expr} ${LIKE})`, likePattern(op, v));
   // Order as SQLite does, byte-wise, whatever PostgreSQL's collation is.
   const ordered = op !== 'eq' && dialect === 'pg' ? `${expr} COLLATE "C"` : expr;
@@ -186,6 +191,6 @@ export function applySqlFilter(qb: Knex.QueryBuilder, f: SqlFilter): Knex.QueryB
 }
 
 /** Validates and translates `ast`, then narrows `qb` (a query on users) to the matching rows. */
-export function applyScimFilter(qb: Knex.QueryBuilder, ast: ScimFilter, dialect: Dialect): Knex.QueryBuilder {
-  return applySqlFilter(qb, compileScimFilter(ast, dialect));
+export function applyScimFilter(qb: Knex.QueryBuilder, ast: ScimFilter, dialect: Dialect, attrs: AttributeMap = USER_ATTRIBUTES): Knex.QueryBuilder {
+  return applySqlFilter(qb, compileScimFilter(ast, dialect, attrs));
 }

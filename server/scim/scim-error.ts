@@ -30,3 +30,11 @@ export class ScimError extends AppError {
 }
 
 export const invalidFilter = (message: string) => new ScimError(400, 'invalid_request', message, 'invalidFilter');
+
+export const scimError = (status: number, scimType: ScimType | undefined, message: string) =>
+  new ScimError(status, status === 409 ? 'conflict' : status === 404 ? 'not_found' : status === 412 ? 'precondition_failed' : status === 413 ? 'payload_too_large' : 'invalid_request', message, scimType);
+export const invalidValue = (message: string) => scimError(400, 'invalidValue', message);
+export const invalidPath = (message: string) => scimError(400, 'invalidPath', message);
+export const invalidSyntax = (message: string) => scimError(400, 'invalidSyntax', message);
+export const mutability = (message: string) => scimError(400, 'mutability', message);
+export const noTarget = (message: string) => scimError(400, 'noTarget', message);

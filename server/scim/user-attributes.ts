@@ -14,8 +14,11 @@ export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 export type UserAttribute =
-  /** Text; `normalized` columns already hold NFKC lower-case values, so no lower() is needed. */
-  | { kind: 'string'; column: string; normalized: boolean }
+  /**
+   * Text; `normalized` columns already hold NFKC lower-case values, so no lower() is needed;
+   * `caseExact` ones (externalId) are compared as stored.
+   */
+  | { kind: 'string'; column: string; normalized: boolean; caseExact?: boolean }
   /** users.id: a lower-case UUID, compared case-exactly. */
   | { kind: 'id'; column: string }
   | { kind: 'dateTime'; column: string }
@@ -26,6 +29,7 @@ export type UserAttribute =
 
 const CORE: Record<string, UserAttribute> = {
   id: { kind: 'id', column: 'users.id' },
+  externalid: { kind: 'string', column: 'users.external_id', normalized: false, caseExact: true },
   username: { kind: 'string', column: 'users.username_normalized', normalized: true },
   'name.givenname': { kind: 'string', column: 'users.first_name', normalized: false },
   'name.familyname': { kind: 'string', column: 'users.last_name', normalized: false },
@@ -52,7 +56,7 @@ const ENTERPRISE: Record<string, UserAttribute> = {
 };
 
 /** Known SCIM attributes Roster has no column for: a clearer answer than "unknown attribute". */
-const UNSUPPORTED = new Set(['externalid', 'schemas', 'usertype', 'nickname', 'profileurl', 'preferredlanguage', 'password',
+const UNSUPPORTED = new Set(['schemas', 'usertype', 'nickname', 'profileurl', 'preferredlanguage', 'password',
   'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509certificates', 'meta.location', 'meta.version',
   'name.middlename', 'name.honorificprefix', 'name.honorificsuffix', 'phonenumbers.type', 'phonenumbers.primary', 'emails.display']);
 
@@ -93,3 +97,11 @@ export function isComplexUserAttribute(path: AttrPath): boolean {
   if (schema !== undefined && schema !== CORE_USER_SCHEMA.toLowerCase()) return false;
   return Object.keys(CORE).some((k) => k.startsWith(prefix));
 }
+
+/** How a filter's attribute paths map onto one table: users here, groups in group-attributes.ts. */
+export interface AttributeMap {
+  resolve(path: AttrPath, parent?: AttrPath): UserAttribute;
+  isComplex(path: AttrPath): boolean;
+}
+
+export const USER_ATTRIBUTES: AttributeMap = { resolve: resolveUserAttribute, isComplex: isComplexUserAttribute };

@@ -158,6 +158,36 @@ export class GroupService {
     });
   }
 
+  /**
+   * Removes many direct members in one transaction and one version step (a SCIM PATCH may name
+   * hundreds); each removal writes the same event as removeMember. Ids that are not members are
+   * skipped; `strict` makes them a 404 instead.
+   */
+  async removeMembers(actor: Actor, tenantRef: string, groupId: string, memberIds: string[], opts: Versioned & { strict?: boolean } = {}) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    const ids = [...new Set(memberIds)].filter(isUuid);
+    if (opts.strict && ids.length !== new Set(memberIds).size) throw notFound('Member');
+    return this.db.knex.transaction(async (trx) => {
+      const group = await this.forWrite(trx, tenant.id, groupId, opts);
+      const removed: string[] = [];
+      for (let i = 0; i < ids.length; i += 400) {
+        const chunk = ids.slice(i, i + 400);
+        const rows: { userId: string | null; memberGroupId: string | null }[] = await trx('group_members').where({ groupId: group.id })
+          .andWhere((w) => w.whereIn('userId', chunk).orWhereIn('memberGroupId', chunk)).select('userId', 'memberGroupId');
+        if (!rows.length) continue;
+        await trx('group_members').where({ groupId: group.id }).andWhere((w) => w.whereIn('userId', chunk).orWhereIn('memberGroupId', chunk)).delete();
+        removed.push(...rows.map((r) => (r.userId ?? r.memberGroupId)!));
+      }
+      if (opts.strict && removed.length !== ids.length) throw notFound('Member');
+      if (!removed.length) return 0;
+      await this.bumpVersion(trx, group, {});
+      for (const memberId of removed) {
+        await recordActivity(trx, { tenantId: tenant.id, action: 'group.member_removed', actor: eventActorOf(actor), subjectType: 'group', subjectId: group.id, details: { member_id: memberId } });
+      }
+      return removed.length;
+    });
+  }
+
   private async row(knex: Knex, tenantId: string, groupId: string): Promise<GroupRow> {
     if (!isUuid(groupId)) throw notFound('Group');
     const row = await knex('groups').where({ 'groups.tenant_id': tenantId, 'groups.id': groupId }).first(knex.raw(GROUP_COLUMNS));

@@ -58,6 +58,17 @@ const UPDATABLE: Record<keyof UserUpdate, keyof User> = {
 const USER_BY_ID_SQL = `SELECT u.*, o.path AS ou_path FROM users u LEFT JOIN ous o ON o.id = u.ou_id
   WHERE u.id = ? AND u.tenant_id = ? AND u.deleted_at IS NULL`;
 
+/**
+ * What only a provisioning channel writes: the client's id for the user, SCIM attributes without
+ * a column of their own, and which identity source the change comes from (that source may change
+ * the email and username it manages).
+ */
+export interface ProvisionedFields {
+  externalId?: string | null;
+  scimAttributes?: Record<string, unknown> | null;
+  source?: UserCreate['identity_source'];
+}
+
 export interface Versioned {
   /** The caller's If-Match version, when it sent one. */
   ifMatch?: number;
@@ -133,7 +144,7 @@ export class UserService {
     qb.whereRaw(`users.id IN (SELECT x.id FROM (${APPLICATION_EFFECTIVE_USERS_SQL}) x)`, [id, id, tenantId, id]);
   }
 
-  async create(actor: Actor, tenantRef: string, input: UserCreate): Promise<UserResponse> {
+  async create(actor: Actor, tenantRef: string, input: UserCreate, extra: ProvisionedFields = {}): Promise<UserResponse> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     this.assertMayGrant(actor, input.role);
     if (input.password) assertPasswordPolicy(tenant.settings.password_policy, input.password, ['body', 'password']);
@@ -177,6 +188,8 @@ export class UserService {
         passwordChangedAt: passwordHash ? now : null,
         failedLoginCount: 0,
         version: 1,
+        externalId: extra.externalId ?? null,
+        scimAttributes: extra.scimAttributes ?? null,
       };
       const user = await User.query(trx).insert({ ...fields, searchText: searchTextOf(fields) });
       for (const groupId of groupIds) {
@@ -189,7 +202,7 @@ export class UserService {
         actor: eventActorOf(actor),
         subjectType: 'user',
         subjectId: user.id,
-        details: { ...recorded, password_set: Boolean(passwordHash) },
+        details: { ...recorded, password_set: Boolean(passwordHash), ...(extra.externalId ? { external_id: extra.externalId } : {}) },
       });
       if (input.send_welcome_email) await this.queueWelcome(trx, user);
       return user.id;
@@ -197,7 +210,7 @@ export class UserService {
     return this.get(actor, tenant.id, id);
   }
 
-  async update(actor: Actor, tenantRef: string, userId: string, input: UserUpdate, opts: Versioned = {}): Promise<UserResponse> {
+  async update(actor: Actor, tenantRef: string, userId: string, input: UserUpdate, opts: Versioned = {}, extra: ProvisionedFields = {}): Promise<UserResponse> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
     await this.db.knex.transaction(async (trx) => {
       const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts);
@@ -216,9 +229,17 @@ export class UserService {
         (patch as Record<string, unknown>)[prop] = to;
         changes[field] = { from, to };
       }
+      if (extra.externalId !== undefined && (extra.externalId ?? null) !== (user.externalId ?? null)) {
+        patch.externalId = extra.externalId;
+        changes.external_id = { from: user.externalId ?? null, to: extra.externalId };
+      }
+      if (extra.scimAttributes !== undefined && JSON.stringify(user.scimAttributes ?? null) !== JSON.stringify(extra.scimAttributes)) {
+        patch.scimAttributes = extra.scimAttributes;
+        changes.scim_attributes = { from: user.scimAttributes ?? null, to: extra.scimAttributes };
+      }
       if (!Object.keys(changes).length) return;
 
-      if (user.identitySource !== 'LOCAL') {
+      if (user.identitySource !== 'LOCAL' && user.identitySource !== extra.source) {
         // Every refused field is named in `detail`, as schema validation does.
         const managed = (['email', 'username'] as const).filter((field) => changes[field]);
         if (managed.length) {
@@ -232,6 +253,8 @@ export class UserService {
       if (changes.email) {
         patch.emailNormalized = normalizeEmail(input.email!);
         if (!('email_verified' in input)) patch.emailVerified = false;
+        // A link mailed to the old address must not verify the new one.
+        await trx('user_tokens').where({ userId: user.id, purpose: 'email_verification' }).whereNull('usedAt').update({ usedAt: nowIso() });
       }
       if (changes.username) patch.usernameNormalized = input.username ? normalizeUsername(input.username) : null;
       if (changes.ou_id && input.ou_id) await this.assertOu(trx, tenant.id, input.ou_id);

@@ -252,7 +252,7 @@ describe('SCIM filter to SQL', () => {
   it.each([
     ['foo eq "x"', /Unknown filter attribute "foo"/],
     ['name.nickname eq "x"', /Unknown filter attribute "name.nickname"/],
-    ['externalId eq "x"', /"externalId" is not supported/],
+    ['userType eq "x"', /"userType" is not supported/],
     ['schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"', /"schemas" is not supported/],
     [`${ENT}:department eq "Sales"`, /department" is not supported/],
     ['urn:example:params:custom:flavour eq "x"', /Unknown schema "urn:example:params:custom"/],
