@@ -28,8 +28,10 @@ import { adminUserRoutes } from './routes/admin-user-routes';
 import { selfRoutes } from './routes/self-routes';
 import { userRoutes } from './routes/user-routes';
 import { auditRoutes } from './routes/audit-routes';
+import { mailRoutes } from './routes/mail-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
+import { scimRoutes } from './scim/routes';
 
 export interface AppDeps {
   config: Config;
@@ -56,6 +58,7 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...selfRoutes(services.mfa),
     ...userRoutes(services, db),
     ...auditRoutes(services.activity, db),
+    ...mailRoutes(services.mail),
   ];
 }
 
@@ -67,6 +70,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders);
+  // SCIM before the REST body parser: it parses its own bodies and renders its own errors.
+  app.use(scimRoutes(deps));
   app.use(
     bodyParser({
       enableTypes: ['json', 'form'],

@@ -13,6 +13,12 @@ const envSchema = z.object({
   ROSTER_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   ROSTER_BODY_LIMIT: z.string().default('1mb'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  // An empty SMTP_URL means "no SMTP", as if it were unset.
+  SMTP_URL: z.string().optional().transform((v) => v || undefined).refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'SMTP_URL must start with smtp:// or smtps://'),
+  MAIL_FROM: z.string().min(3).optional(),
+  MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(5000),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
+  MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
 });
 
 export type DatabaseConfig =
@@ -31,6 +37,17 @@ export interface Config {
   hashThreads: number;
   bodyLimit: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** Delivery is on only with an SMTP URL; without one, messages wait in the outbox. */
+  smtpUrl?: string;
+  from: string;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  /** The first retry waits this long; each later one twice the one before (capped at a day). */
+  retryBaseMs: number;
 }
 
 /** Reads the environment once; everything else takes a Config. */
@@ -49,6 +66,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     hashThreads: e.ROSTER_HASH_THREADS ?? 2,
     bodyLimit: e.ROSTER_BODY_LIMIT,
     logLevel: e.LOG_LEVEL,
+    mail: {
+      smtpUrl: e.SMTP_URL,
+      from: e.MAIL_FROM ?? 'Roster <roster@localhost>',
+      pollIntervalMs: e.MAIL_POLL_INTERVAL_MS,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: e.MAIL_RETRY_BASE_MS,
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import { PasswordHasher } from './services/password-hasher';
 import { createServices, type Services } from './services';
 import { bootstrapDirectory, ensureJwtSecret, type BootstrapResult } from './services/bootstrap';
 import { createApp } from './app';
+import { OutboxWorker } from './mail/outbox-worker';
+import { smtpTransport } from './mail/smtp-transport';
 
 export interface Roster {
   app: Koa;
@@ -27,9 +29,13 @@ export async function createRoster(config: Config, logger: Logger): Promise<Rost
     const bootstrap = await bootstrapDirectory(db, config, hasher, logger);
     const services = createServices(db, config, hasher, signer);
     const app = createApp({ config, db, logger, signer, services });
+    // Without SMTP_URL mail stays PENDING in the outbox, readable by admins.
+    const mailer = config.mail.smtpUrl ? new OutboxWorker(db, smtpTransport(config.mail.smtpUrl), config.mail, logger) : undefined;
+    mailer?.start();
     return {
       app, db, services, signer, bootstrap,
       async close() {
+        await mailer?.stop();
         await hasher.close();
         await db.close();
       },

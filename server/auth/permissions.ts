@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'users:export': { roles: ADMINS },
   'users:merge': { roles: ADMINS },
   'audit:read': { roles: STAFF },
+  /** Queued mail holds live reset links: people who may reset passwords, never tokens. */
+  'outbox:read': { roles: [...ADMINS, 'helpdesk'] },
   /** Seed 001's cross-tenant admin routes: people only, never tokens or applications. */
   'admin_users:read': { roles: STAFF },
   'admin_users:write': { roles: ADMINS },

@@ -9,7 +9,7 @@ export class OutboxMessage extends BaseModel {
   toAddress!: string;
   subject!: string;
   bodyText!: string;
-  status!: 'PENDING' | 'SENT' | 'FAILED';
+  status!: 'PENDING' | 'SENDING' | 'SENT' | 'FAILED';
   attempts!: number;
   nextAttemptAt!: string;
   lastError!: string | null;

@@ -14,6 +14,7 @@ import { AdminUserService } from './admin-user-service';
 import { MfaService } from './mfa-service';
 import { ActivityService } from './activity-service';
 import { ExportService } from './export-service';
+import { MailService } from './mail-service';
 import { MergeService } from './merge-service';
 import { DuplicateService } from './duplicate-service';
 import type { PasswordHasher } from './password-hasher';
@@ -32,6 +33,7 @@ export interface Services {
   mfa: MfaService;
   activity: ActivityService;
   exports: ExportService;
+  mail: MailService;
   merges: MergeService;
   duplicates: DuplicateService;
 }
@@ -55,6 +57,7 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     mfa,
     activity: new ActivityService(db, tenants),
     exports: new ExportService(db, users, applications),
+    mail: new MailService(db, config, tenants, hasher, users),
     merges: new MergeService(db, tenants),
     duplicates: new DuplicateService(db, tenants),
   };

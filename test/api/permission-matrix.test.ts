@@ -86,6 +86,27 @@ function queryFor(route: RouteDef, t: Target): Record<string, string> {
   return {};
 }
 
+/** Reads a JSON answer whole, but an event stream only up to its first chunk. */
+function streamOrJson(res: import('node:http').IncomingMessage, done: (err: Error | null, body: unknown) => void) {
+  if (/event-stream/.test(String(res.headers['content-type']))) {
+    res.once('data', () => {
+      done(null, {});
+      res.destroy();
+    });
+    return;
+  }
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => {
+    try {
+      done(null, text ? JSON.parse(text) : {});
+    } catch (err) {
+      done(err as Error, undefined);
+    }
+  });
+}
+
 function pathFor(route: RouteDef, t: Target): string {
   return route.path.replace(/\{([^}]+)\}/g, (_, name: string) => {
     const value = name === 'tenant_id' ? t.tenantId : name === 'partner_id' ? t.partnerId : t.ids[name];
@@ -174,13 +195,8 @@ describe('the permission matrix', () => {
           const reachable = canReachTenant(caller.principal, { id: target.tenantId, partnerId: target.partnerId });
           const method = route.method;
           const req = app.http[method](pathFor(route, target)).query(queryFor(route, target)).set(caller.auth).send(bodyFor(route, target));
-          // An event stream that opened never ends: a deadline stands for its 200.
-          const res = route.path.endsWith('/stream')
-            ? await req.timeout({ deadline: 1000 }).catch((e: { timeout?: number }) => {
-                if (e.timeout) return { status: 200, body: {} } as Awaited<typeof req>;
-                throw e;
-              })
-            : await req;
+          // An event stream that opened never ends: its first bytes are enough, then it is closed.
+          const res = route.path.endsWith('/stream') ? await req.buffer(false).parse(streamOrJson as never) : await req; // superagent types the node parser's stream as its Response
           calls++;
           const where = `${caller.name} ${method.toUpperCase()} ${route.path} [${target.name}] -> ${res.status} ${JSON.stringify(res.body?.error ?? '')}`;
           const deniedByTable = res.status === 403 && res.body.error?.message === DENIED;
