@@ -9,7 +9,7 @@ import { sendActivityStream } from '../http/sse';
 import {
   ApiResponseUser, PaginatedUserList, UserCreate, UserGetQuery, UserListQuery, UserStatusUpdate, UserUpdate,
 } from '../../shared/schemas/user';
-import { SelfUpdate, TenantScopeQuery, UserReplace, UserSearchBody, UserSearchGetQuery } from '../../shared/schemas/caller-users';
+import { PasswordChange, SelfUpdate, TenantScopeQuery, UserReplace, UserSearchBody, UserSearchGetQuery } from '../../shared/schemas/caller-users';
 import { ActivityCount, ActivityPage, ActivityQuery } from '../../shared/schemas/activity';
 import { queryBoolean } from '../../shared/schemas/common';
 import { DuplicateGroups, DuplicatesQuery, MergePlan, UserMerge } from '../../shared/schemas/merge';
@@ -22,7 +22,7 @@ const tags = ['users'];
 const tenantOf = (ctx: AppContext, query: { tenant_id?: string }) => query.tenant_id ?? actorOf(ctx).principal.tenantId;
 
 /** Seed 000's `/api/v1/users`, with seeds 002-004's features, inside the caller's tenant. */
-export const userRoutes = ({ users, activity, exports, merges, duplicates }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges' | 'duplicates'>, db: Database) => {
+export const userRoutes = ({ users, activity, exports, merges, duplicates, auth }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges' | 'duplicates' | 'auth'>, db: Database) => {
   const sendUser = (ctx: AppContext, user: Awaited<ReturnType<typeof users.get>>, status = 200) => {
     setEtag(ctx, user.version);
     sendData(ctx, user, status);
@@ -57,6 +57,16 @@ export const userRoutes = ({ users, activity, exports, merges, duplicates }: Pic
       handler: async (ctx, { body }) => {
         const { principal } = actorOf(ctx);
         sendUser(ctx, await users.update(actorOf(ctx), principal.tenantId, principal.kind === 'user' ? principal.userId : '', body, { ifMatch: ifMatchVersion(ctx) }));
+      },
+    }),
+    defineRoute({
+      method: 'put', path: `${base}/me/password`, summary: 'Change my password', tags: ['self-service'], access: 'self:manage',
+      description: 'Needs the current password; the tenant\'s policy and history apply; every other session of the user ends.',
+      body: PasswordChange,
+      responses: { 204: { description: 'Changed' } },
+      handler: async (ctx, { body }) => {
+        await auth.changePasswordForSelf(actorOf(ctx).principal, body.current_password, body.new_password, { ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, requestId: ctx.state.requestId });
+        ctx.status = 204;
       },
     }),
     defineRoute({

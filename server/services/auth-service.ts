@@ -5,6 +5,7 @@ import { User } from '../models/user';
 import { nowIso } from '../models/base-model';
 import { AppError, unauthorized } from '../errors/app-error';
 import type { MfaService } from './mfa-service';
+import { assertNotReused, assertPasswordPolicy, rememberPassword } from './password-policy';
 import { randomToken, sha256, type TokenSigner } from '../auth/token-signer';
 import type { ApplicationPrincipal, Principal } from '../auth/principal';
 import { bool, json } from '../presenters/values';
@@ -61,7 +62,7 @@ export class AuthService {
     private readonly mfa: MfaService,
   ) {}
 
-  async passwordGrant(input: { username: string; password: string; tenant: string; mfa_code?: string }, client: ClientInfo): Promise<TokenPair> {
+  async passwordGrant(input: { username: string; password: string; tenant: string; mfa_code?: string; new_password?: string }, client: ClientInfo): Promise<TokenPair> {
     const tenant = await this.tenants.find(input.tenant);
     const user = tenant && tenant.status === 'ACTIVE' ? await this.findLoginUser(tenant.id, input.username) : undefined;
     if (!tenant || !user) {
@@ -86,6 +87,14 @@ export class AuthService {
       await this.countFailure(tenant, user, actor, 'bad_mfa_code');
       throw new AppError(401, 'unauthorized', 'The MFA code is not valid', 'mfa_code', undefined, { 'WWW-Authenticate': 'Bearer' });
     }
+    // An admin asked for a new password, or it expired: it is set as part of this sign-in, under the
+    // tenant's policy and history, before any token is issued.
+    if (bool(user.requirePasswordChange) || bool(user.passwordExpired)) {
+      if (!input.new_password) {
+        throw new AppError(401, 'unauthorized', 'The password must be changed: send new_password with this request', 'new_password', undefined, { 'WWW-Authenticate': 'Bearer' });
+      }
+      await this.changeOwnPassword(tenant, user, input.new_password, actor);
+    }
     const enrollmentOnly = !mfaEnabled && tenant.settings.mfa.required;
 
     const pair = await this.db.knex.transaction(async (trx) => {
@@ -101,6 +110,43 @@ export class AuthService {
     });
     if (!pair) throw unauthorized(BAD_CREDENTIALS);
     return pair;
+  }
+
+  /**
+   * A signed-in user changes its password: the current one must be right (a wrong one counts
+   * towards the lockout, as at sign-in); every other session of the user ends.
+   */
+  async changePasswordForSelf(principal: Principal, current: string, next: string, client: ClientInfo) {
+    if (principal.kind !== 'user') throw new AppError(403, 'forbidden', 'Only a signed-in person has a password to change');
+    const user = await User.query(this.db.knex).findById(principal.userId);
+    const tenant = await this.tenants.find(principal.tenantId);
+    if (!user || !tenant) throw unauthorized('The session has ended');
+    const actor: EventActor = { type: 'user', id: user.id, ip: client.ip, requestId: client.requestId };
+    if (!(await this.hasher.verify(user.passwordHash, current))) {
+      await this.countFailure(tenant, user, actor, 'bad_current_password');
+      throw new AppError(422, 'validation_error', 'The current password is not right', 'current_password', [
+        { loc: ['body', 'current_password'], msg: 'is not the current password', type: 'value_error' },
+      ]);
+    }
+    await this.changeOwnPassword(tenant, user, next, actor, principal.sessionId);
+  }
+
+  /** The user's own change: policy and history apply, the old hash joins the history, other sessions end. */
+  async changeOwnPassword(tenant: TenantRow, user: User, newPassword: string, actor: EventActor, keepSessionId?: string) {
+    const policy = tenant.settings.password_policy;
+    assertPasswordPolicy(policy, newPassword, ['body', 'new_password']);
+    const hash = await this.hasher.hash(newPassword);
+    await this.db.knex.transaction(async (trx) => {
+      await assertNotReused(trx, this.hasher, policy, user, newPassword, ['body', 'new_password']);
+      await rememberPassword(trx, user.id, user.passwordHash);
+      await trx('users').where({ id: user.id }).update({
+        passwordHash: hash, passwordChangedAt: nowIso(), passwordExpired: false, requirePasswordChange: false, updatedAt: nowIso(), version: trx.raw('version + 1'),
+      });
+      await trx('sessions').where({ userId: user.id }).whereNull('revokedAt').modify((qb) => (keepSessionId ? qb.whereNot('id', keepSessionId) : qb))
+        .update({ revokedAt: nowIso(), revokedReason: 'password_changed' });
+      await recordActivity(trx, { tenantId: tenant.id, action: 'user.password_changed', actor, subjectType: 'user', subjectId: user.id, details: { by: 'self' } });
+    });
+    Object.assign(user, { passwordHash: hash, requirePasswordChange: false, passwordExpired: false });
   }
 
   /** Rotates the refresh token; presenting a spent one ends the session (token theft). */

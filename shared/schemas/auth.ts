@@ -6,6 +6,7 @@ export const PasswordGrant = z.object({
   password: z.string().min(1).max(256),
   tenant: z.string().trim().min(1).max(64).default('default'),
   mfa_code: z.string().max(64).optional(),
+  new_password: z.string().min(1).max(256).optional().describe('When the password must be changed (require_password_change, password_expired): the new one, set as part of this sign-in'),
   scope: z.string().max(1000).optional(),
   client_id: z.string().max(255).optional(),
 });

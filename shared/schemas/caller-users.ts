@@ -23,6 +23,10 @@ export const SelfUpdate = z
   })
   .meta({ id: 'SelfUpdate' });
 
+export const PasswordChange = z
+  .strictObject({ current_password: z.string().min(1).max(256), new_password: z.string().min(1).max(256) })
+  .meta({ id: 'PasswordChange' });
+
 export const UserSearchGetQuery = z.object({
   ...pagingQuery,
   ...TenantScopeQuery.shape,

@@ -370,8 +370,13 @@ describe('POST /api/v1/admin/users/{id}/reset-password', () => {
     expect(refreshed.status).toBe(401);
     const oldLogin = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: email, password: 'First-password-1', tenant: t.slug });
     expect(oldLogin.status).toBe(401);
-    const fresh = await app.login(email, 'Second-password-2', t.slug);
-    expect((await readOwnTenant(fresh.auth)).status).toBe(200);
+    // require_password_change: the set password signs in only together with a new one.
+    const asked = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: email, password: 'Second-password-2', tenant: t.slug });
+    expect(asked.status).toBe(401);
+    expect(asked.body.error.field).toBe('new_password');
+    const changed = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: email, password: 'Second-password-2', tenant: t.slug, new_password: 'Own-password-4' });
+    expect(changed.status).toBe(200);
+    expect((await readOwnTenant({ Authorization: `Bearer ${changed.body.access_token}` })).status).toBe(200);
 
     const [event] = await eventsFor(app.roster.db.knex, user.id, 'user.password_reset');
     expect(event).toMatchObject({ tenantId: t.id, actorId: rootId, requestId: 'pw-1' });

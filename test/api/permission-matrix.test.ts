@@ -67,6 +67,7 @@ function bodyFor(route: RouteDef, t: Target): Record<string, unknown> | undefine
     'post /api/v1/users/me/mfa/totp/confirm': { code: '000000' },
     'delete /api/v1/users/me/mfa/totp': { code: '000000' },
     'put /api/v1/users/me': { job_title: undefined, display_name: `Me ${n}` },
+    'put /api/v1/users/me/password': { current_password: 'not-the-password', new_password: `${PASSWORD}-${n}` },
     'put /api/v1/users/{user_id}': { email: t.ids.victim_email, first_name: `First ${n}` },
     'patch /api/v1/users/{user_id}': { job_title: `Title ${n}` },
     'put /api/v1/users/{user_id}/status': { status: 'DISABLED' },

@@ -98,7 +98,11 @@ describe('POST /api/v1/tenants/{tenant_id}/users', () => {
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
     expect(row.passwordHash).not.toContain(PASSWORD);
     expect(row.emailNormalized).toBe('grace.hopper@example.com');
-    const login = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: 'ghopper', password: PASSWORD, tenant: t.slug });
+    // Created with require_password_change: signing in needs a new password too.
+    const asked = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: 'ghopper', password: PASSWORD, tenant: t.slug });
+    expect(asked.status).toBe(401);
+    expect(asked.body.error.field).toBe('new_password');
+    const login = await app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: 'ghopper', password: PASSWORD, tenant: t.slug, new_password: 'Graces-own-pass-1' });
     expect(login.status).toBe(200);
 
     // No welcome mail was asked for.
