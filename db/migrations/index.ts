@@ -3,6 +3,7 @@ import * as foundation from './20261123000001_foundation';
 import * as directory from './20261124000001_directory';
 import * as mfa from './20261124000002_mfa';
 import * as scim from './20261124000003_scim';
+import * as applicationUsage from './20261124000004_application_usage';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124000001_directory': directory,
   '20261124000002_mfa': mfa,
   '20261124000003_scim': scim,
+  '20261124000004_application_usage': applicationUsage,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

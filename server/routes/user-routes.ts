@@ -22,7 +22,7 @@ const tags = ['users'];
 const tenantOf = (ctx: AppContext, query: { tenant_id?: string }) => query.tenant_id ?? actorOf(ctx).principal.tenantId;
 
 /** Seed 000's `/api/v1/users`, with seeds 002-004's features, inside the caller's tenant. */
-export const userRoutes = ({ users, activity, exports, merges, duplicates, auth }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges' | 'duplicates' | 'auth'>, db: Database) => {
+export const userRoutes = ({ users, activity, exports, merges, duplicates, auth, applications }: Pick<Services, 'users' | 'activity' | 'exports' | 'merges' | 'duplicates' | 'auth' | 'applications'>, db: Database) => {
   const sendUser = (ctx: AppContext, user: Awaited<ReturnType<typeof users.get>>, status = 200) => {
     setEtag(ctx, user.version);
     sendData(ctx, user, status);
@@ -172,6 +172,13 @@ export const userRoutes = ({ users, activity, exports, merges, duplicates, auth 
       params: Params, query: TenantScopeQuery,
       responses: { 200: { description: 'text/event-stream' } },
       handler: async (ctx, { params, query }) => sendActivityStream(ctx, db, await activity.userEvents(actorOf(ctx), tenantOf(ctx, query), params.user_id)),
+    }),
+    defineRoute({
+      method: 'get', path: `${base}/{user_id}/active-workspaces`, summary: 'Applications the user used recently', tags, access: 'users:read',
+      description: 'Seed 002\'s active workspaces: applications the user signed in to (password grant with the application\'s `client_id`) within `days` (30 by default), most recent first.',
+      params: Params, query: TenantScopeQuery.extend({ days: z.coerce.number().int().min(1).max(3650).default(30) }),
+      responses: { 200: { description: 'The applications', schema: z.object({ data: z.array(z.object({ application_id: z.string(), name: z.string(), client_id: z.string(), first_used_at: z.string(), last_used_at: z.string(), sign_ins: z.number().int() })) }) } },
+      handler: async (ctx, { params, query }) => sendData(ctx, await applications.activeFor(actorOf(ctx), tenantOf(ctx, query), params.user_id, query.days)),
     }),
     defineRoute({
       method: 'post', path: `${base}/{user_id}/export`, summary: 'Export everything held about a user', tags, access: 'users:export',

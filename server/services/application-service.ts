@@ -163,6 +163,19 @@ export class ApplicationService {
     return { items, page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
   }
 
+  /** Seed 002's active workspaces: the applications a user signed in to within `days`, latest first. */
+  async activeFor(actor: Actor, tenantRef: string, userId: string, days: number) {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    if (!isUuid(userId) || !(await this.db.knex('users').where({ id: userId, tenantId: tenant.id }).whereNull('deletedAt').first('id'))) throw notFound('User');
+    const since = new Date(Date.now() - days * 86_400_000).toISOString();
+    const rows = await this.db.knex('application_usage as u').join('applications as a', 'a.id', 'u.application_id')
+      .where('u.user_id', userId).where('u.last_used_at', '>=', since)
+      .orderBy('u.last_used_at', 'desc').select('a.id', 'a.name', 'a.client_id', 'u.first_used_at', 'u.last_used_at', 'u.sign_ins');
+    return rows.map((r: { id: string; name: string; clientId: string; firstUsedAt: unknown; lastUsedAt: unknown; signIns: number }) => ({
+      application_id: r.id, name: r.name, client_id: r.clientId, first_used_at: iso(r.firstUsedAt)!, last_used_at: iso(r.lastUsedAt)!, sign_ins: Number(r.signIns),
+    }));
+  }
+
   /** The applications a user reaches, directly or through (nested) groups: for its GDPR export. */
   async forUser(tenantId: string, userId: string) {
     const rows = await this.db.reads.all<{ id: string; name: string; clientId: string; assignment: 'DIRECT' | 'GROUP' }>(USER_APPLICATIONS_SQL, [userId, userId, tenantId, userId]);

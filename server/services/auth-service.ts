@@ -6,6 +6,7 @@ import { nowIso } from '../models/base-model';
 import { AppError, unauthorized } from '../errors/app-error';
 import type { MfaService } from './mfa-service';
 import { assertNotReused, assertPasswordPolicy, rememberPassword } from './password-policy';
+import { APPLICATION_EFFECTIVE_USERS_SQL } from '../queries/group-graph';
 import { randomToken, sha256, type TokenSigner } from '../auth/token-signer';
 import type { ApplicationPrincipal, Principal } from '../auth/principal';
 import { bool, json } from '../presenters/values';
@@ -62,7 +63,7 @@ export class AuthService {
     private readonly mfa: MfaService,
   ) {}
 
-  async passwordGrant(input: { username: string; password: string; tenant: string; mfa_code?: string; new_password?: string }, client: ClientInfo): Promise<TokenPair> {
+  async passwordGrant(input: { username: string; password: string; tenant: string; mfa_code?: string; new_password?: string; client_id?: string }, client: ClientInfo): Promise<TokenPair> {
     const tenant = await this.tenants.find(input.tenant);
     const user = tenant && tenant.status === 'ACTIVE' ? await this.findLoginUser(tenant.id, input.username) : undefined;
     if (!tenant || !user) {
@@ -96,6 +97,9 @@ export class AuthService {
       await this.changeOwnPassword(tenant, user, input.new_password, actor);
     }
     const enrollmentOnly = !mfaEnabled && tenant.settings.mfa.required;
+    // Signing in through an application (its client_id): the user must be assigned to it, and the
+    // sign-in is remembered as use of it ("active workspaces").
+    const application = input.client_id ? await this.applicationFor(tenant.id, input.client_id, user.id) : undefined;
 
     const pair = await this.db.knex.transaction(async (trx) => {
       const now = nowIso();
@@ -104,8 +108,18 @@ export class AuthService {
       if (signedIn !== 1) return undefined;
       await recordActivity(trx, {
         tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id,
-        details: { method: mfaEnabled ? 'password+totp' : 'password', ...(enrollmentOnly ? { mfa_enrollment_required: true } : {}) },
+        details: {
+          method: mfaEnabled ? 'password+totp' : 'password',
+          ...(enrollmentOnly ? { mfa_enrollment_required: true } : {}),
+          ...(application ? { application_id: application.id } : {}),
+        },
       });
+      if (application) {
+        await trx('application_usage')
+          .insert({ applicationId: application.id, userId: user.id, tenantId: tenant.id, firstUsedAt: now, lastUsedAt: now, signIns: 1 })
+          .onConflict(['application_id', 'user_id'])
+          .merge({ lastUsedAt: now, signIns: trx.raw('application_usage.sign_ins + 1') });
+      }
       return this.startSession(trx, tenant, user, client, enrollmentOnly);
     });
     if (!pair) throw unauthorized(BAD_CREDENTIALS);
@@ -129,6 +143,14 @@ export class AuthService {
       ]);
     }
     await this.changeOwnPassword(tenant, user, next, actor, principal.sessionId);
+  }
+
+  private async applicationFor(tenantId: string, clientId: string, userId: string) {
+    const app = await this.db.reads.first<{ id: string; enabled: unknown }>('SELECT id, enabled FROM applications WHERE client_id = ? AND tenant_id = ?', [clientId, tenantId]);
+    if (!app || !bool(app.enabled)) throw new AppError(401, 'unauthorized', 'Unknown or disabled client_id', 'client_id', undefined, { 'WWW-Authenticate': 'Bearer' });
+    const assigned = await this.db.reads.first(`SELECT 1 AS hit FROM (${APPLICATION_EFFECTIVE_USERS_SQL}) x WHERE x.id = ?`, [app.id, app.id, tenantId, app.id, userId]);
+    if (!assigned) throw new AppError(403, 'forbidden', 'You are not assigned to this application');
+    return app;
   }
 
   /** The user's own change: policy and history apply, the old hash joins the history, other sessions end. */

@@ -192,3 +192,34 @@ describe('GDPR export', () => {
     expect((await app.http.post(`${users}/${u.id}/export`).set(auth)).status).toBe(403);
   });
 });
+
+describe('active workspaces', () => {
+  it('lists the applications a user signed in to, latest first, and refuses applications it is not assigned to', async () => {
+    const u = await app.createUser(tenant.tenantId, { email: `ws-${uniq()}@example.com` });
+    const mkApp = async (name: string) => (await app.http.post(`/api/v1/tenants/${tenant.tenantId}/applications`).set(tenant.auth).send({ name })).body.data;
+    const crm = await mkApp(`CRM ${uniq()}`);
+    const wiki = await mkApp(`Wiki ${uniq()}`);
+    const payroll = await mkApp(`Payroll ${uniq()}`);
+    for (const a of [crm, wiki]) await app.http.post(`/api/v1/tenants/${tenant.tenantId}/applications/${a.id}/assignments`).set(tenant.auth).send({ user_ids: [u.id] });
+    const signIn = (clientId: string) => app.http.post('/api/v1/auth/token').send({ grant_type: 'password', username: u.email, password: PASSWORD, tenant: tenant.slug, client_id: clientId });
+
+    expect((await signIn(crm.client_id)).status).toBe(200);
+    expect((await signIn(wiki.client_id)).status).toBe(200);
+    expect((await signIn(crm.client_id)).status).toBe(200);
+    const refused = await signIn(payroll.client_id);
+    expect(refused.status).toBe(403);
+    expect((await signIn('app_unknown')).status).toBe(401);
+
+    const res = await app.http.get(`${users}/${u.id}/active-workspaces`).set(tenant.auth);
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((w: { application_id: string; sign_ins: number }) => [w.application_id, w.sign_ins])).toEqual([[crm.id, 2], [wiki.id, 1]]);
+    const logins = await app.roster.db.knex('activity_events').where({ subjectId: u.id, action: 'user.login' });
+    expect(logins).toHaveLength(3);
+    // Long ago is outside the window.
+    await app.roster.db.knex('application_usage').where({ applicationId: wiki.id }).update({ lastUsedAt: new Date(Date.now() - 40 * 86_400_000).toISOString() });
+    const recent = await app.http.get(`${users}/${u.id}/active-workspaces`).set(tenant.auth);
+    expect(recent.body.data.map((w: { application_id: string }) => w.application_id)).toEqual([crm.id]);
+    const wide = await app.http.get(`${users}/${u.id}/active-workspaces`).set(tenant.auth).query({ days: 60 });
+    expect(wide.body.data).toHaveLength(2);
+  });
+});
