@@ -29,6 +29,7 @@ import { selfRoutes } from './routes/self-routes';
 import { userRoutes } from './routes/user-routes';
 import { auditRoutes } from './routes/audit-routes';
 import { mailRoutes } from './routes/mail-routes';
+import { IMPORT_PATH, importRoutes } from './routes/import-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 import { scimRoutes } from './scim/routes';
@@ -59,6 +60,7 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...userRoutes(services, db),
     ...auditRoutes(services.activity, db),
     ...mailRoutes(services.mail),
+    ...importRoutes(services.imports),
   ];
 }
 
@@ -72,8 +74,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(securityHeaders);
   // SCIM before the REST body parser: it parses its own bodies and renders its own errors.
   app.use(scimRoutes(deps));
-  app.use(
-    bodyParser({
+  const parseBody = bodyParser({
       enableTypes: ['json', 'form'],
       // DELETE too: turning MFA off carries the code that proves it is the owner.
       parsedMethods: ['POST', 'PUT', 'PATCH', 'DELETE'],
@@ -83,8 +84,9 @@ export function createApp(deps: AppDeps): Koa {
       onError: (err) => {
         throw err;
       },
-    }),
-  );
+  });
+  // A bulk import streams its (possibly huge) body itself, a JSON array included.
+  app.use((ctx, next) => (ctx.path === IMPORT_PATH ? next() : parseBody(ctx, next)));
 
   const routes = apiRoutes(deps);
   const router = new Router();

@@ -12,6 +12,7 @@ const envSchema = z.object({
   ROSTER_PUBLIC_URL: z.string().url().optional(),
   ROSTER_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   ROSTER_BODY_LIMIT: z.string().default('1mb'),
+  ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // An empty SMTP_URL means "no SMTP", as if it were unset.
   SMTP_URL: z.string().optional().transform((v) => v || undefined).refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'SMTP_URL must start with smtp:// or smtps://'),
@@ -36,6 +37,8 @@ export interface Config {
   publicUrl: string;
   hashThreads: number;
   bodyLimit: string;
+  /** Largest bulk-import upload; it is streamed to disk, never held in memory. */
+  importMaxBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
   mail: MailConfig;
 }
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.ROSTER_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     hashThreads: e.ROSTER_HASH_THREADS ?? 2,
     bodyLimit: e.ROSTER_BODY_LIMIT,
+    importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
     mail: {
       smtpUrl: e.SMTP_URL,

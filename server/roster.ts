@@ -28,6 +28,8 @@ export async function createRoster(config: Config, logger: Logger): Promise<Rost
     const signer = new TokenSigner(await ensureJwtSecret(db, config));
     const bootstrap = await bootstrapDirectory(db, config, hasher, logger);
     const services = createServices(db, config, hasher, signer);
+    // Jobs a killed process left running are interrupted; POST .../resume goes on with them.
+    await services.imports.recoverInterrupted();
     const app = createApp({ config, db, logger, signer, services });
     // Without SMTP_URL mail stays PENDING in the outbox, readable by admins.
     const mailer = config.mail.smtpUrl ? new OutboxWorker(db, smtpTransport(config.mail.smtpUrl), config.mail, logger) : undefined;
@@ -36,6 +38,7 @@ export async function createRoster(config: Config, logger: Logger): Promise<Rost
       app, db, services, signer, bootstrap,
       async close() {
         await mailer?.stop();
+        await services.imports.close();
         await hasher.close();
         await db.close();
       },

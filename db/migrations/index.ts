@@ -4,6 +4,7 @@ import * as directory from './20261124000001_directory';
 import * as mfa from './20261124000002_mfa';
 import * as scim from './20261124000003_scim';
 import * as applicationUsage from './20261124000004_application_usage';
+import * as importJobs from './20261124000005_import_jobs';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124000002_mfa': mfa,
   '20261124000003_scim': scim,
   '20261124000004_application_usage': applicationUsage,
+  '20261124000005_import_jobs': importJobs,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -35,6 +35,8 @@ export const PERMISSIONS = {
   'users:fix_identity_source': { roles: ADMINS },
   'users:export': { roles: ADMINS },
   'users:merge': { roles: ADMINS },
+  /** Bulk import, and reading the tenant's import jobs and their errors. */
+  'users:import': { roles: ADMINS },
   'audit:read': { roles: STAFF },
   /** Queued mail holds live reset links: people who may reset passwords, never tokens. */
   'outbox:read': { roles: [...ADMINS, 'helpdesk'] },

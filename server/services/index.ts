@@ -18,6 +18,7 @@ import { MailService } from './mail-service';
 import { MergeService } from './merge-service';
 import { DuplicateService } from './duplicate-service';
 import type { PasswordHasher } from './password-hasher';
+import { ImportService } from './import-service';
 
 export interface Services {
   tenants: TenantService;
@@ -36,6 +37,7 @@ export interface Services {
   mail: MailService;
   merges: MergeService;
   duplicates: DuplicateService;
+  imports: ImportService;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
@@ -60,5 +62,6 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     mail: new MailService(db, config, tenants, hasher, users),
     merges: new MergeService(db, tenants),
     duplicates: new DuplicateService(db, tenants),
+    imports: new ImportService(db, config, tenants, hasher),
   };
 }

@@ -136,9 +136,10 @@ async function seedTenant(name: Target['name'], partnerId: string): Promise<Targ
   await http.post(`/api/v1/tenants/${tenant.id}/applications/${application.id}/assignments`).set(app.rootAuth).send({ user_ids: [victim.id, member.id] });
   const token = (await http.post(`/api/v1/tenants/${tenant.id}/api-tokens`).set(app.rootAuth).send({ name: 'Fixture', scopes: ['users:read'] })).body.data;
   await app.roster.db.knex('users').where({ id: victim.id }).update({ mfaEnabled: true });
+  const job = (await http.post('/api/v1/users/bulk-import').query({ tenant_id: tenant.id }).set(app.rootAuth).set('Content-Type', 'text/csv').send('email\nnot-an-email\n')).body.data;
   t.ids = {
     user_id: victim.id, victim_email: victim.email, member_id: member.id, ou_id: ou.id, group_id: group.id, provider_id: idp.id,
-    identity_id: identity.id, application_id: application.id, assignee_id: member.id, token_id: token.id,
+    identity_id: identity.id, application_id: application.id, assignee_id: member.id, token_id: token.id, job_id: job.id,
   };
   t.secrets = [tenant.id, victim.id, member.id, victim.email, member.email, group.id, ou.id, application.id, token.id];
   return t;
