@@ -30,6 +30,12 @@ export function sendPage<T>(ctx: AppContext, page: Page<T>): void {
   };
 }
 
+/** `{data, pagination: {per_page, next_cursor, has_more}, meta}`: lists paged by cursor, newest first. */
+export function sendCursorPage<T>(ctx: AppContext, page: { items: T[]; perPage: number; nextCursor: string | null }): void {
+  ctx.status = 200;
+  ctx.body = { data: page.items, pagination: { per_page: page.perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null }, meta: meta(ctx) };
+}
+
 /** Sets the ETag of a versioned resource (users, groups). */
 export function setEtag(ctx: AppContext, version: number): void {
   ctx.set('ETag', `W/"${version}"`);

@@ -4,8 +4,8 @@ import { actorOf } from '../http/context';
 import { sendData, sendPage } from '../http/envelope';
 import type { ApiTokenService } from '../services/api-token-service';
 import { ApiResponseApiToken, ApiTokenCreate, ApiTokenListQuery, PaginatedApiTokenList } from '../../shared/schemas/api-token';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const TokenParams = TenantParams.extend({ token_id: z.string().min(1).max(64) });
 const base = '/api/v1/tenants/{tenant_id}/api-tokens';
 const tags = ['api tokens'];

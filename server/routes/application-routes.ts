@@ -7,9 +7,8 @@ import {
   ApiResponseApplication, ApplicationCreate, ApplicationListQuery, ApplicationUpdate, AssignmentsAdd, PaginatedApplicationList,
   PaginatedAssignments, PaginatedEffectiveUsers,
 } from '../../shared/schemas/application';
-import { pagingQuery } from '../../shared/schemas/common';
+import { TenantParams, pagingQuery } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const AppParams = TenantParams.extend({ application_id: z.string().min(1).max(64) });
 const AssigneeParams = AppParams.extend({ assignee_id: z.string().min(1).max(64) });
 const PagingQuery = z.object(pagingQuery);

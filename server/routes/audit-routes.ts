@@ -1,13 +1,12 @@
-import { z } from 'zod';
 import { defineRoute } from '../http/define-route';
 import { actorOf } from '../http/context';
-import { meta } from '../http/envelope';
+import { sendCursorPage } from '../http/envelope';
 import type { ActivityService } from '../services/activity-service';
 import type { Database } from '../db/database';
 import { sendActivityStream } from '../http/sse';
 import { ActivityPage, ActivityQuery } from '../../shared/schemas/activity';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 
 export const auditRoutes = (activity: ActivityService, db: Database) => [
   defineRoute({
@@ -17,7 +16,7 @@ export const auditRoutes = (activity: ActivityService, db: Database) => [
     responses: { 200: { description: 'A page of events', schema: ActivityPage } },
     handler: async (ctx, { params, query }) => {
       const page = await activity.forTenant(actorOf(ctx), params.tenant_id, query);
-      ctx.body = { data: page.items, pagination: { per_page: page.perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null }, meta: meta(ctx) };
+      sendCursorPage(ctx, page);
     },
   }),
   defineRoute({

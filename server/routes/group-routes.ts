@@ -7,8 +7,8 @@ import type { GroupService } from '../services/group-service';
 import {
   ApiResponseGroup, GroupCreate, GroupListQuery, GroupMembersAdd, GroupMembersQuery, GroupUpdate, PaginatedGroupList, PaginatedGroupMembers,
 } from '../../shared/schemas/group';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const GroupParams = TenantParams.extend({ group_id: z.string().min(1).max(64) });
 const MemberParams = GroupParams.extend({ member_id: z.string().min(1).max(64) });
 const base = '/api/v1/tenants/{tenant_id}/groups';

@@ -7,8 +7,8 @@ import {
   ApiResponseIdentityProvider, ApiResponseUserIdentity, IdentityProviderCreate, IdentityProviderListQuery, IdentityProviderUpdate,
   PaginatedIdentityProviderList, UserIdentityCreate, UserIdentityList,
 } from '../../shared/schemas/identity';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const ProviderParams = TenantParams.extend({ provider_id: z.string().min(1).max(64) });
 const UserParams = TenantParams.extend({ user_id: z.string().min(1).max(64) });
 const IdentityParams = UserParams.extend({ identity_id: z.string().min(1).max(64) });

@@ -6,8 +6,8 @@ import type { MailService } from '../services/mail-service';
 import {
   ApiResponseDone, ApiResponseVerificationSent, EmailVerify, OutboxListQuery, PaginatedOutboxList, PasswordResetComplete, SendVerification,
 } from '../../shared/schemas/mail';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const UserParams = TenantParams.extend({ user_id: z.string().min(1).max(64) });
 const linkClient = (ctx: AppContext) => ({ ip: ctx.ip, requestId: ctx.state.requestId });
 

@@ -4,8 +4,8 @@ import { actorOf } from '../http/context';
 import { sendData, sendPage } from '../http/envelope';
 import type { OuService } from '../services/ou-service';
 import { ApiResponseOu, OuCreate, OuDeleteQuery, OuListQuery, OuUpdate, PaginatedOuList } from '../../shared/schemas/ou';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const OuParams = TenantParams.extend({ ou_id: z.string().min(1).max(64) });
 const base = '/api/v1/tenants/{tenant_id}/ous';
 const tags = ['organisational units'];

@@ -1,11 +1,10 @@
-import { z } from 'zod';
 import { defineRoute } from '../http/define-route';
 import { actorOf } from '../http/context';
 import { sendData, sendPage } from '../http/envelope';
 import type { TenantService } from '../services/tenant-service';
 import { ApiResponseTenant, PaginatedTenantList, TenantCreate, TenantListQuery, TenantUpdate } from '../../shared/schemas/tenant';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 
 export const tenantRoutes = (tenants: TenantService) => [
   defineRoute({

@@ -8,8 +8,8 @@ import {
   ApiResponsePasswordReset, ApiResponseUser, PaginatedUserList, UserCreate, UserDeleteQuery, UserGetQuery,
   UserListQuery, UserPasswordReset, UserStatusUpdate, UserUpdate,
 } from '../../shared/schemas/user';
+import { TenantParams } from '../../shared/schemas/common';
 
-const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
 const UserParams = TenantParams.extend({ user_id: z.string().min(1).max(64) });
 const base = '/api/v1/tenants/{tenant_id}/users';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineRoute } from '../http/define-route';
 import { actorOf, type AppContext } from '../http/context';
-import { meta, sendData, sendPage, setEtag } from '../http/envelope';
+import { sendCursorPage, sendData, sendPage, setEtag } from '../http/envelope';
 import { ifMatchVersion } from '../http/if-match';
 import type { Services } from '../services';
 import type { Database } from '../db/database';
@@ -35,7 +35,7 @@ export const userRoutes = ({ users, activity, exports, merges, duplicates, auth,
       responses: { 200: { description: 'A page of events', schema: ActivityPage } },
       handler: async (ctx, { params, query }) => {
         const page = await activity.forUser(actorOf(ctx), tenantOf(ctx, query), params.user_id, query);
-        ctx.body = { data: page.items, pagination: { per_page: page.perPage, next_cursor: page.nextCursor, has_more: page.nextCursor !== null }, meta: meta(ctx) };
+        sendCursorPage(ctx, page);
       },
     });
 

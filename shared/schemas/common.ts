@@ -32,6 +32,25 @@ export const queryBoolean = z
   .transform((v) => v === 'true' || v === '1');
 
 export const Id = z.string().min(1).max(64);
+
+/** `{tenant_id}` in a path: the tenant's id or its slug. */
+export const TenantParams = z.object({ tenant_id: z.string().min(1).max(64) });
+
+/**
+ * A comma-separated query value whose items must come from `allowed` (e.g. `include=groups,ou`);
+ * unknown items are a 422 naming them.
+ */
+export function commaList<T extends string>(allowed: readonly T[], what: string) {
+  return z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+      const bad = parts.filter((p) => !(allowed as readonly string[]).includes(p));
+      if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown ${what}: ${bad.join(', ')} (allowed: ${allowed.join(', ')})` });
+      return parts as T[];
+    });
+}
 export const Uuid = z.uuid();
 
 export const PAGE_SIZE_DEFAULT = 20;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Uuid } from './common';
+import { commaList, Uuid } from './common';
 
 /** Profile fields a merge chooses between; everything else is moved or kept as described. */
 export const MERGEABLE_FIELDS = [
@@ -38,15 +38,7 @@ export const DUPLICATE_REASONS = ['same_email_without_tag', 'same_name_and_phone
 
 export const DuplicatesQuery = z.object({
   tenant_id: z.string().min(1).max(64).optional(),
-  reasons: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const bad = parts.filter((p) => !(DUPLICATE_REASONS as readonly string[]).includes(p));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown reason: ${bad.join(', ')} (allowed: ${DUPLICATE_REASONS.join(', ')})` });
-      return parts as (typeof DUPLICATE_REASONS)[number][];
-    }),
+  reasons: commaList(DUPLICATE_REASONS, 'reason'),
   limit: z.coerce.number().int().min(1).max(200).optional(),
 });
 

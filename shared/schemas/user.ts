@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { apiResponse, paginated, pagingQuery, queryBoolean, Uuid } from './common';
+import { apiResponse, commaList, paginated, pagingQuery, queryBoolean, Uuid } from './common';
 
 export const UserStatus = z
   .enum(['ACTIVE', 'PENDING_EMAIL_VERIFICATION', 'PENDING_APPROVAL', 'DISABLED', 'LOCKED'])
@@ -182,15 +182,7 @@ export type UserListQuery = z.infer<typeof UserListQuery>;
 
 export const USER_INCLUDES = ['groups', 'identities', 'ou'] as const;
 export const UserGetQuery = z.object({
-  include: z
-    .string()
-    .optional()
-    .transform((v, ctx) => {
-      const parts = (v ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-      const bad = parts.filter((p) => !(USER_INCLUDES as readonly string[]).includes(p));
-      if (bad.length) ctx.addIssue({ code: 'custom', message: `unknown include: ${bad.join(', ')} (allowed: ${USER_INCLUDES.join(', ')})` });
-      return parts as (typeof USER_INCLUDES)[number][];
-    }),
+  include: commaList(USER_INCLUDES, 'include'),
 });
 
 export const UserDeleteQuery = z.object({
