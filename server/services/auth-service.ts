@@ -97,6 +97,8 @@ export class AuthService {
       await this.changeOwnPassword(tenant, user, input.new_password, actor);
     }
     const enrollmentOnly = !mfaEnabled && tenant.settings.mfa.required;
+    // An imported bcrypt (or older argon2) hash is replaced by argon2id now that the password is known.
+    const rehashed = user.passwordHash && this.hasher.needsRehash(user.passwordHash) ? await this.hasher.hash(input.password) : undefined;
     // Signing in through an application (its client_id): the user must be assigned to it, and the
     // sign-in is remembered as use of it ("active workspaces").
     const application = input.client_id ? await this.applicationFor(tenant.id, input.client_id, user.id) : undefined;
@@ -106,6 +108,8 @@ export class AuthService {
       // Conditional on ACTIVE: a lock that lands between the password check and here wins.
       const signedIn = await User.query(trx).patch({ lastLoginAt: now, failedLoginCount: 0 }).where({ id: user.id, status: 'ACTIVE' });
       if (signedIn !== 1) return undefined;
+      // Only over the hash just verified: a password changed meanwhile stays as it is.
+      if (rehashed) await User.query(trx).patch({ passwordHash: rehashed }).where({ id: user.id, passwordHash: user.passwordHash! });
       await recordActivity(trx, {
         tenantId: tenant.id, action: 'user.login', actor, subjectType: 'user', subjectId: user.id,
         details: {
