@@ -5,6 +5,7 @@ import * as mfa from './20261124000002_mfa';
 import * as scim from './20261124000003_scim';
 import * as applicationUsage from './20261124000004_application_usage';
 import * as importJobs from './20261124000005_import_jobs';
+import * as importJobHeartbeat from './20261125000001_import_job_heartbeat';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124000003_scim': scim,
   '20261124000004_application_usage': applicationUsage,
   '20261124000005_import_jobs': importJobs,
+  '20261125000001_import_job_heartbeat': importJobHeartbeat,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -19,8 +19,10 @@ import type { Actor } from '../http/context';
 import { eventActorOf, recordActivity, type EventActor } from './activity-log';
 import { normalizeEmail, normalizeUsername, searchTextOf } from './normalize';
 import { assertPasswordPolicy } from './password-policy';
-import type { PasswordHasher } from './password-hasher';
+import { isVerifiableHash, type PasswordHasher } from './password-hasher';
 import type { TenantRow, TenantService } from './tenant-service';
+import { queueWelcomeMail, type WelcomeRecipient } from './welcome-mail';
+import { HEARTBEAT_EVERY_MS, RUNNER_HOST, runnerIsGone } from './import-liveness';
 import { UserCreate, type Role } from '../../shared/schemas/user';
 import type { ImportJob } from '../../shared/schemas/import';
 
@@ -34,14 +36,17 @@ const INSERT_CHUNK = 100;
 const ERRORS_SHOWN = 100;
 
 /** One import row: UserCreate's fields, with groups by name and the OU by path instead of ids. */
-const ImportRow = UserCreate.omit({ group_ids: true, send_welcome_email: true, ou_id: true }).extend({
-  password_hash: z.string().max(512).regex(/^(\$argon2id\$|\$2[aby]\$)/, 'must be an argon2id ($argon2id$) or bcrypt ($2a$/$2b$/$2y$) hash').nullish(),
+const ImportRow = UserCreate.omit({ group_ids: true, ou_id: true }).extend({
+  password_hash: z.string().max(512).refine(isVerifiableHash, 'must be an argon2 ($argon2id$v=19$m=...,t=...,p=...$salt$hash) or bcrypt ($2a$/$2b$/$2y$, cost 04-31, 53 characters of salt and hash) hash').nullish(),
+  // Unlike a user created one at a time, an imported user is mailed only when the row asks for it.
+  send_welcome_email: z.boolean().default(false),
   groups: z.array(z.string().trim().min(1).max(255)).max(1000).default([]),
   ou_path: z.string().max(2000).nullish(),
 });
 type ImportRow = z.infer<typeof ImportRow>;
 
-const BOOLEAN_COLUMNS = new Set(['email_verified', 'require_password_change', 'is_internal', 'is_onboarded']);
+const BOOLEAN_COLUMNS = new Set(['email_verified', 'require_password_change', 'is_internal', 'is_onboarded', 'send_welcome_email']);
+
 
 /** Row fields an upsert may change -> columns (email is the match key and stays as stored). */
 const UPDATABLE: Record<string, string> = {
@@ -56,8 +61,10 @@ interface JobRow {
   id: string; tenantId: string; actor: string | StoredActor; format: ImportFormat; mode: ImportOptions['mode']; dryRun: boolean | number;
   onError: ImportOptions['onError']; status: ImportJob['status']; uploadPath: string | null; rowsRead: number; committedRows: number;
   created: number; updated: number; skipped: number; failed: number; message: string | null;
-  createdAt: unknown; startedAt: unknown; finishedAt: unknown;
+  createdAt: unknown; startedAt: unknown; finishedAt: unknown; heartbeatAt: unknown; runnerHost: string | null; runnerPid: number | null;
 }
+const LIVE_STATUSES = ['running', 'queued'];
+const INTERRUPTED_MESSAGE = 'The server stopped while the job ran; POST .../resume goes on from the last committed row';
 interface StoredActor { event: EventActor; role: Role }
 
 /** A record from the file: its object, or why it could not be read as one. */
@@ -84,6 +91,8 @@ class DryRunRollback extends Error {}
 export class ImportService {
   private readonly running = new Map<string, Promise<void>>();
   private stopping = false;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private beating = false;
 
   constructor(
     private readonly db: Database,
@@ -108,7 +117,7 @@ export class ImportService {
     const stored: StoredActor = { event: eventActorOf(actor), role: rankRole(actor.principal) };
     await this.db.knex('importJobs').insert({
       id, tenantId: tenant.id, actor: JSON.stringify(stored), format, mode: opts.mode, dryRun: opts.dryRun, onError: opts.onError,
-      status: 'queued', uploadPath, createdAt: nowIso(),
+      status: 'queued', uploadPath, createdAt: nowIso(), ...this.runnerColumns(),
     });
     await recordActivity(this.db.knex, {
       tenantId: tenant.id, action: 'import.started', actor: stored.event, subjectType: 'tenant', subjectId: tenant.id,
@@ -120,15 +129,18 @@ export class ImportService {
 
   async get(actor: Actor, tenantRef: string, id: string): Promise<ImportJob> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
-    return this.view(await this.load(tenant.id, id));
+    return this.view(await this.interruptIfOrphaned(await this.load(tenant.id, id)));
   }
 
   async resume(actor: Actor, tenantRef: string, id: string): Promise<ImportJob> {
     const tenant = await this.tenants.resolve(actor.principal, tenantRef);
-    const job = await this.load(tenant.id, id);
+    const job = await this.interruptIfOrphaned(await this.load(tenant.id, id));
     if (job.status !== 'interrupted' || this.running.has(id)) throw conflict(`Only an interrupted job can be resumed; this one is ${job.status}`, 'status');
     if (!job.uploadPath || !fs.existsSync(job.uploadPath)) throw conflict('The uploaded file of this job is gone; import it again');
-    await this.db.knex('importJobs').where({ id }).update({ status: 'queued', finishedAt: null, message: null });
+    // Conditional on `interrupted`: of two servers resuming the same job at once, one wins.
+    const claimed = await this.db.knex('importJobs').where({ id, status: 'interrupted' })
+      .update({ status: 'queued', finishedAt: null, message: null, ...this.runnerColumns() });
+    if (claimed !== 1) throw conflict('Another request resumed this job first', 'status');
     this.launch(id);
     return this.view(await this.load(tenant.id, id));
   }
@@ -147,10 +159,15 @@ export class ImportService {
     }
   }
 
-  /** At start-up: jobs left running or queued by a process that died are interrupted, resumable. */
+  /**
+   * At start-up: jobs left running or queued by a process that died are interrupted, resumable.
+   * Jobs that another live server runs on the same database are left alone.
+   */
   async recoverInterrupted(): Promise<number> {
-    return this.db.knex('importJobs').whereIn('status', ['running', 'queued'])
-      .update({ status: 'interrupted', message: 'The server stopped while the job ran; POST .../resume goes on from the last committed row' });
+    const live: JobRow[] = await this.db.knex('importJobs').whereIn('status', LIVE_STATUSES);
+    let interrupted = 0;
+    for (const job of live) if ((await this.interruptIfOrphaned(job)).status === 'interrupted') interrupted++;
+    return interrupted;
   }
 
   /** Stops running jobs between batches (they become interrupted) and waits for them. */
@@ -158,13 +175,55 @@ export class ImportService {
     this.stopping = true;
     await Promise.allSettled([...this.running.values()]);
     this.stopping = false;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  private runnerColumns() {
+    return { heartbeatAt: nowIso(), runnerHost: RUNNER_HOST, runnerPid: process.pid };
+  }
+
+  /**
+   * A running or queued job that no server runs any more becomes `interrupted`. The update is
+   * conditional on the runner and heartbeat seen, so a job another server resumed meanwhile stays.
+   */
+  private async interruptIfOrphaned(job: JobRow): Promise<JobRow> {
+    if (!LIVE_STATUSES.includes(job.status) || this.running.has(job.id) || !runnerIsGone(job)) return job;
+    const seen = job.heartbeatAt ? new Date(job.heartbeatAt as string).toISOString() : null;
+    const changed = await this.db.knex('importJobs').where({ id: job.id }).whereIn('status', LIVE_STATUSES)
+      .where((q) => (job.runnerPid === null ? q.whereNull('runnerPid') : q.where('runnerPid', job.runnerPid)))
+      .where((q) => (seen === null ? q.whereNull('heartbeatAt') : q.where('heartbeatAt', '<=', seen)))
+      .update({ status: 'interrupted', message: INTERRUPTED_MESSAGE });
+    if (changed) this.logger?.warn({ importJobId: job.id, runnerPid: job.runnerPid }, 'import job interrupted: its server is gone');
+    return this.db.knex('importJobs').where({ id: job.id }).first();
   }
 
   private launch(id: string) {
     const done = this.run(id)
       .catch((err: unknown) => this.logger?.error({ err, importJobId: id }, 'import job crashed'))
-      .finally(() => this.running.delete(id));
+      .finally(() => {
+        this.running.delete(id);
+        if (!this.running.size) {
+          clearInterval(this.heartbeat);
+          this.heartbeat = undefined;
+        }
+      });
     this.running.set(id, done);
+    // Besides each committed batch, a timer shows the jobs alive while a batch takes long (or an
+    // on_error=abort job holds one transaction open).
+    this.heartbeat ??= setInterval(() => void this.beat(), HEARTBEAT_EVERY_MS).unref();
+  }
+
+  private async beat() {
+    if (this.beating || !this.running.size) return;
+    this.beating = true;
+    try {
+      await this.db.knex('importJobs').whereIn('id', [...this.running.keys()]).whereIn('status', LIVE_STATUSES).update({ heartbeatAt: nowIso() });
+    } catch (err) {
+      this.logger?.warn({ err }, 'import heartbeat failed');
+    } finally {
+      this.beating = false;
+    }
   }
 
   private async load(tenantId: string, id: string): Promise<JobRow> {
@@ -199,9 +258,9 @@ export class ImportService {
     const counts: Counts = abort
       ? { rowsRead: 0, committedRows: 0, created: 0, updated: 0, skipped: 0, failed: 0 }
       : { rowsRead: resumeAfter, committedRows: resumeAfter, created: Number(job.created), updated: Number(job.updated), skipped: Number(job.skipped), failed: Number(job.failed) };
-    await this.db.knex('importJobs').where({ id }).update({ status: 'running', startedAt: job.startedAt ?? nowIso(), ...countColumns(counts) });
+    await this.db.knex('importJobs').where({ id }).update({ status: 'running', startedAt: job.startedAt ?? nowIso(), ...countColumns(counts), ...this.runnerColumns() });
 
-    const batcher = new BatchWriter(this.db, this.hasher, tenant, actor, id, opts);
+    const batcher = new BatchWriter(this.hasher, this.config.publicUrl, tenant, actor, id, opts);
     let status: ImportJob['status'] = 'completed';
     let message: string | null = null;
     let abortError: RowError | undefined;
@@ -217,13 +276,13 @@ export class ImportService {
         } else {
           await this.db.knex.transaction(async (t) => {
             await batcher.write(t, rows, counts);
-            await t('importJobs').where({ id }).update(countColumns(counts));
+            await t('importJobs').where({ id }).update({ ...countColumns(counts), heartbeatAt: nowIso() });
             if (opts.dryRun) throw new DryRunRollback();
           }).catch((err: unknown) => {
             if (!(err instanceof DryRunRollback)) throw err;
           });
           // A dry run keeps its (rolled back) batch's counts all the same.
-          if (opts.dryRun) await this.db.knex('importJobs').where({ id }).update(countColumns(counts));
+          if (opts.dryRun) await this.db.knex('importJobs').where({ id }).update({ ...countColumns(counts), heartbeatAt: nowIso() });
         }
         if (this.stopping) throw new StopImport();
       };
@@ -257,7 +316,7 @@ export class ImportService {
         message = `Row ${err.rowError.row}: ${err.rowError.message}; nothing of this job was applied`;
       } else if (err instanceof StopImport) {
         status = 'interrupted';
-        message = 'The server stopped while the job ran; POST .../resume goes on from the last committed row';
+        message = INTERRUPTED_MESSAGE;
       } else {
         status = 'failed';
         message = err instanceof Error ? err.message : String(err);
@@ -303,8 +362,8 @@ class BatchWriter {
   private readonly memberOf = new Set<string>();
 
   constructor(
-    private readonly db: Database,
     private readonly hasher: PasswordHasher,
+    private readonly publicUrl: string,
     private readonly tenant: TenantRow,
     private readonly actor: StoredActor,
     private readonly jobId: string,
@@ -388,6 +447,7 @@ class BatchWriter {
     const memberships: Record<string, unknown>[] = [];
     const events: Record<string, unknown>[] = [];
     const accepted: Candidate[] = [];
+    const welcome: WelcomeRecipient[] = [];
     for (const c of candidates) {
       const existing = existingByEmail.get(c.email);
       if (existing && this.opts.mode === 'create') {
@@ -430,7 +490,7 @@ class BatchWriter {
       const existing = existingByEmail.get(c.email);
       const groupIds = [...new Set(c.input.groups.map((g) => this.groups.get(normalizeGroup(g))!))];
       const ouId = c.input.ou_path ? this.ous.get(c.input.ou_path)! : null;
-      const { password: _p, password_hash: _h, ...recorded } = c.input;
+      const { password: _p, password_hash: _h, send_welcome_email: _w, ...recorded } = c.input;
       if (!existing) {
         const id = uuidv7();
         const i = c.input;
@@ -446,6 +506,7 @@ class BatchWriter {
           passwordChangedAt: c.hash ? now : null, failedLoginCount: 0, version: 1, createdAt: now, updatedAt: now,
         };
         inserts.push({ ...fields, searchText: searchTextOf(fields) });
+        if (i.send_welcome_email && !this.opts.dryRun) welcome.push(fields);
         for (const groupId of groupIds) memberships.push({ id: uuidv7(), tenantId: this.tenant.id, groupId, userId: id, createdAt: now });
         events.push({ ...eventBase, id: uuidv7(), action: 'user.created', subjectId: id,
           details: JSON.stringify({ ...recorded, password_set: Boolean(c.hash ?? c.input.password ?? c.input.password_hash), import_job_id: this.jobId }) });
@@ -495,6 +556,8 @@ class BatchWriter {
     }
 
     for (const part of chunks(inserts, INSERT_CHUNK)) await trx('users').insert(part);
+    // In the batch's transaction: a mail is queued for exactly the users this batch commits.
+    for (const user of welcome) await queueWelcomeMail(trx, this.publicUrl, user);
     for (const part of chunks(memberships, 500)) await trx('groupMembers').insert(part).onConflict(['groupId', 'userId']).ignore();
     for (const part of chunks(events, 500)) await trx('activityEvents').insert(part);
     for (const part of chunks(errors, 500)) await trx('importJobErrors').insert(part.map((e) => ({ jobId: this.jobId, ...e })));

@@ -13,6 +13,7 @@ import { presentUser, type UserRow, type UserIncludes } from '../presenters/user
 import { eventActorOf, recordActivity } from './activity-log';
 import { enqueueMail } from './outbox';
 import { issueUserToken } from './user-tokens';
+import { queueWelcomeMail } from './welcome-mail';
 import { normalizeEmail, normalizeUsername, searchTextOf } from './normalize';
 import { revokeUserSessions } from './session-revocation';
 import { isUuid } from '../db/ids';
@@ -481,12 +482,9 @@ export class UserService {
   }
 
   private async queueWelcome(trx: Knex, user: User) {
-    let body = `Hello ${user.displayName ?? user.email},\n\nAn account was created for you in Roster with the sign-in name ${user.username ?? user.email}.\n`;
-    if (!user.passwordHash) {
-      const { token, expiresAt } = await issueUserToken(trx, user.tenantId, user.id, 'password_reset');
-      body += `\nChoose your password here (the link works once and expires at ${expiresAt}):\n\n${withToken(`${this.config.publicUrl}/admin/#/reset-password`, token)}\n`;
-    }
-    await enqueueMail(trx, { tenantId: user.tenantId, userId: user.id, kind: 'welcome', to: user.email, subject: 'Your new account', body });
+    await queueWelcomeMail(trx, this.config.publicUrl, {
+      id: user.id, tenantId: user.tenantId, email: user.email, username: user.username ?? null, displayName: user.displayName ?? null, passwordHash: user.passwordHash ?? null,
+    });
   }
 }
 
