@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import type { Logger } from 'pino';
+import { wrapError, UniqueViolationError } from 'db-errors';
 import type { Database } from '../db/database';
 import type { Config } from '../config';
 import { Tenant } from '../models/tenant';
@@ -50,7 +51,7 @@ export async function bootstrapDirectory(db: Database, config: Config, hasher: P
   const email = (config.adminEmail ?? DEFAULT_ADMIN_EMAIL).trim();
   const passwordHash = await hasher.hash(password);
 
-  await db.knex.transaction(async (trx) => {
+  const created = db.knex.transaction(async (trx) => {
     const fields = { email, username: 'admin', displayName: 'Administrator' };
     const user = await User.query(trx).insert({
       ...fields,
@@ -78,6 +79,15 @@ export async function bootstrapDirectory(db: Database, config: Config, hasher: P
     });
     await recordActivity(trx, { tenantId: tenant.id, action: 'user.created', actor: SYSTEM_ACTOR, subjectType: 'user', subjectId: user.id, details: { email, role: 'super_admin', bootstrap: true } });
   });
+  try {
+    await created;
+  } catch (err) {
+    // Another server started on the same empty database and created the first admin meanwhile.
+    if (wrapError(err as Error) instanceof UniqueViolationError && (await User.query(db.knex).findOne({ role: 'super_admin' }).whereNull('deletedAt'))) {
+      return { tenantId: tenant.id };
+    }
+    throw err;
+  }
   logger.info({ email }, 'created the first super admin');
   return { tenantId: tenant.id, createdAdmin: { email, password, generated } };
 }
