@@ -3,8 +3,9 @@ import crypto from 'node:crypto';
 import { z } from 'zod';
 import type { ConnectionProfile, DesktopState, StoredTokens } from '../shared/bridge';
 import { profileSchema, type Settings, type SettingsStore } from './settings';
-import type { TokenStore } from './token-store';
+import { storedTokensSchema, type TokenStore } from './token-store';
 import { databaseFile, type AdminAccount } from './local-server';
+import { parseOrThrow } from './validation';
 
 /** What the controller needs of the embedded server (LocalServer in the app). */
 export interface EmbeddedServer {
@@ -30,7 +31,9 @@ export const adminAccountSchema = z.object({
   password: z.string().min(8, 'The password must be at least 8 characters long').max(256),
 }).strict();
 
-export const profileInputSchema = profileSchema.extend({ id: z.string().min(1).max(100).optional() }).strict();
+export const profileIdSchema = z.string().min(1).max(100);
+
+export const profileInputSchema = profileSchema.extend({ id: profileIdSchema.optional() }).strict();
 
 /**
  * The desktop app's modes: which server the renderer talks to, started and stopped here. Every
@@ -69,8 +72,8 @@ export class DesktopController {
   }
 
   setupLocal(input: unknown): Promise<DesktopState> {
-    const admin = adminAccountSchema.parse(input);
     return this.run(async () => {
+      const admin = parseOrThrow(adminAccountSchema, input);
       if (this.settings.mode !== 'local') throw new Error('Choose Local before creating its administrator');
       if (!this.needsSetup()) throw new Error('The local directory already has an administrator');
       this.error = null;
@@ -81,8 +84,8 @@ export class DesktopController {
   }
 
   saveProfile(input: unknown): Promise<DesktopState> {
-    const p = profileInputSchema.parse(input);
     return this.run(async () => {
+      const p = parseOrThrow(profileInputSchema, input);
       const profiles = [...this.settings.profiles];
       if (p.id) {
         const at = profiles.findIndex((x) => x.id === p.id);
@@ -98,8 +101,8 @@ export class DesktopController {
   }
 
   deleteProfile(input: unknown): Promise<DesktopState> {
-    const id = z.string().min(1).max(100).parse(input);
     return this.run(async () => {
+      const id = parseOrThrow(profileIdSchema, input);
       if (!this.settings.profiles.some((x) => x.id === id)) throw new Error('No such connection profile');
       this.opts.tokens.clear(remoteKey(id));
       const active = this.settings.activeProfileId === id;
@@ -116,8 +119,8 @@ export class DesktopController {
   }
 
   chooseRemote(input: unknown): Promise<DesktopState> {
-    const id = z.string().min(1).max(100).parse(input);
     return this.run(async () => {
+      const id = parseOrThrow(profileIdSchema, input);
       if (!this.settings.profiles.some((x) => x.id === id)) throw new Error('No such connection profile');
       await this.opts.server.stop();
       this.error = null;
@@ -151,7 +154,7 @@ export class DesktopController {
   saveTokens(tokens: unknown): void {
     const key = this.tokenKey();
     if (!key) throw new Error('Choose Local or a connection profile first');
-    this.opts.tokens.save(key, tokens as StoredTokens);
+    this.opts.tokens.save(key, parseOrThrow(storedTokensSchema, tokens));
   }
 
   clearTokens(): void {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import { CHANNELS, APP_HOST, APP_SCHEME, type ChannelName } from '../shared/channels';
-import { adminAccountSchema, profileInputSchema, type DesktopController } from './desktop-controller';
+import { adminAccountSchema, profileIdSchema, profileInputSchema, type DesktopController } from './desktop-controller';
 import { storedTokensSchema } from './token-store';
 import { saveFileSchema } from './files';
+import { describeIssues } from './validation';
 
 /** What main needs of an IPC invoke event: the frame that sent it. */
 export interface InvokeEventLike {
@@ -26,16 +27,14 @@ export function isTrustedSender(event: InvokeEventLike): boolean {
   }
 }
 
-const id = z.string().min(1).max(100);
-
 /** The payload of each channel, as the argument list of the bridge function. */
 export const CHANNEL_ARGS: Record<ChannelName, z.ZodType<unknown[]>> = {
   [CHANNELS.state]: z.tuple([]),
   [CHANNELS.chooseLocal]: z.tuple([]),
   [CHANNELS.setupLocal]: z.tuple([adminAccountSchema]),
   [CHANNELS.saveProfile]: z.tuple([profileInputSchema]),
-  [CHANNELS.deleteProfile]: z.tuple([id]),
-  [CHANNELS.chooseRemote]: z.tuple([id]),
+  [CHANNELS.deleteProfile]: z.tuple([profileIdSchema]),
+  [CHANNELS.chooseRemote]: z.tuple([profileIdSchema]),
   [CHANNELS.switchMode]: z.tuple([]),
   [CHANNELS.tokensLoad]: z.tuple([]),
   [CHANNELS.tokensSave]: z.tuple([storedTokensSchema]),
@@ -70,12 +69,8 @@ export function registerIpc(ipcMain: IpcMainLike, deps: IpcDeps): void {
     ipcMain.handle(channel, async (event, ...args) => {
       if (!isTrustedSender(event)) throw new Error(`Refused: ${channel} may only be called by the Roster app`);
       const parsed = CHANNEL_ARGS[channel].safeParse(args);
-      if (!parsed.success) throw new Error(`Invalid request to ${channel}: ${describe(parsed.error)}`);
+      if (!parsed.success) throw new Error(`Invalid request to ${channel}: ${describeIssues(parsed.error, 1)}`);
       return HANDLERS[channel](deps, event, parsed.data);
     });
   }
-}
-
-function describe(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length > 1 ? `${i.path.slice(1).join('.')}: ${i.message}` : i.message)).join('; ');
 }
