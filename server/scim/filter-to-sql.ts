@@ -54,14 +54,16 @@ function compile(f: ScimFilter, dialect: Dialect, attrs: AttributeMap, parent?: 
       if (!attrs.isComplex(f.path)) throw invalidFilter(`"${formatPath(f.path)}" is not a complex attribute and cannot take a value filter`);
       return compile(f.filter, dialect, attrs, f.path);
     case 'pr':
-      return present(attrs.resolve(f.path, parent));
+      return present(attrs.resolve(f.path, parent), dialect);
     default:
       return compare(attrs.resolve(f.path, parent), f.op, f.value, dialect, parent ? `${formatPath(parent)}.${f.path.attribute}` : formatPath(f.path));
   }
 }
 
-function present(a: UserAttribute): SqlFilter {
+function present(a: UserAttribute, dialect: Dialect): SqlFilter {
   switch (a.kind) {
+    case 'json':
+      return jsonPresent(a, dialect);
     case 'string':
       return raw(`(${a.column} IS NOT NULL AND ${a.column} <> '')`);
     case 'id':
@@ -76,8 +78,8 @@ function present(a: UserAttribute): SqlFilter {
 function compare(a: UserAttribute, op: CompareOp, value: ScimValue, dialect: Dialect, shown: string): SqlFilter {
   // `eq null` asks for an unassigned attribute, `ne null` for an assigned one.
   if (value === null) {
-    if (op === 'eq') return { kind: 'not', filter: present(a) };
-    if (op === 'ne') return present(a);
+    if (op === 'eq') return { kind: 'not', filter: present(a, dialect) };
+    if (op === 'ne') return present(a, dialect);
     throw invalidFilter(`"${op}" cannot compare "${shown}" with null`);
   }
   if (op === 'ne') return { kind: 'not', filter: compare(a, 'eq', value, dialect, shown) };
@@ -95,7 +97,56 @@ function compare(a: UserAttribute, op: CompareOp, value: ScimValue, dialect: Dia
       return compareId(a.column, op, value, dialect, shown);
     case 'string':
       return compareString(a, op, value, dialect, shown);
+    case 'json':
+      return compareJson(a, op, value, dialect, shown);
   }
+}
+
+/**
+ * A key of a JSON object column: SQLite's json_type/json_extract, PostgreSQL's jsonb -> and ->>.
+ * The value's JSON type picks the comparison (strings ignoring case, numbers as numbers, booleans
+ * by eq); a value of another type never matches. Each test is a CASE, so it is never NULL and a
+ * cast only ever sees a number.
+ */
+function jsonParts(a: Extract<UserAttribute, { kind: 'json' }>, dialect: Dialect) {
+  const sqlite = dialect !== 'pg';
+  const key = sqlite ? `$."${a.key}"` : a.key;
+  return {
+    type: sqlite ? `json_type(${a.column}, ?)` : `jsonb_typeof(${a.column} -> CAST(? AS text))`,
+    text: sqlite ? `json_extract(${a.column}, ?)` : `(${a.column} ->> CAST(? AS text))`,
+    key,
+    string: sqlite ? "'text'" : "'string'",
+    number: sqlite ? "('integer', 'real')" : "('number')",
+    asNumber: (e: string) => (sqlite ? e : `CAST(${e} AS numeric)`),
+    isBool: (b: boolean) => (sqlite ? `= '${b}'` : `= 'boolean'`),
+  };
+}
+
+const caseOf = (when: string, then: string | undefined, bindings: (string | number | boolean)[]): SqlFilter =>
+  raw(then ? `(CASE WHEN ${when} THEN CASE WHEN ${then} THEN 1 ELSE 0 END ELSE 0 END) = 1` : `(CASE WHEN ${when} THEN 1 ELSE 0 END) = 1`, ...bindings);
+
+function jsonPresent(a: Extract<UserAttribute, { kind: 'json' }>, dialect: Dialect): SqlFilter {
+  const j = jsonParts(a, dialect);
+  return caseOf(`${j.type} IS NOT NULL AND ${j.type} <> 'null' AND (${j.type} <> ${j.string} OR ${j.text} <> '')`, undefined, [j.key, j.key, j.key, j.key]);
+}
+
+function compareJson(a: Extract<UserAttribute, { kind: 'json' }>, op: Exclude<CompareOp, 'ne'>, value: Exclude<ScimValue, null>, dialect: Dialect, shown: string): SqlFilter {
+  const j = jsonParts(a, dialect);
+  if (typeof value === 'boolean') {
+    if (op !== 'eq') throw invalidFilter(`"${op}" is not supported on the boolean value of "${shown}"`);
+    return dialect === 'pg'
+      ? caseOf(`${j.type} = 'boolean'`, `${j.text} = ?`, [j.key, j.key, String(value)])
+      : caseOf(`${j.type} ${j.isBool(value)}`, undefined, [j.key]);
+  }
+  if (typeof value === 'number') {
+    if (op === 'co' || op === 'sw' || op === 'ew') throw invalidFilter(`"${op}" needs a string; "${shown}" was compared with a number`);
+    return caseOf(`${j.type} IN ${j.number}`, `${j.asNumber(j.text)} ${SQL_OP[op]} ${j.asNumber('?')}`, [j.key, j.key, value]);
+  }
+  const v = fold(value);
+  const expr = `lower(${j.text})`;
+  if (op === 'co' || op === 'sw' || op === 'ew') return caseOf(`${j.type} = ${j.string}`, `${expr} ${LIKE}`, [j.key, j.key, likePattern(op, v)]);
+  const ordered = op !== 'eq' && dialect === 'pg' ? `${expr} COLLATE "C"` : expr;
+  return caseOf(`${j.type} = ${j.string}`, `${ordered} ${SQL_OP[op]} ?`, [j.key, j.key, v]);
 }
 
 function requireString(value: ScimValue, shown: string): string {

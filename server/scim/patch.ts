@@ -24,8 +24,15 @@ export interface PatchOp {
 export interface ResourceSchema {
   core: string;
   attrs: AttrDef[];
-  extensions: { urn: string; attrs: AttrDef[] }[];
+  /** `open`: any attribute name is accepted (custom attributes, whose keys the client chooses). */
+  extensions: { urn: string; attrs: AttrDef[]; open?: boolean }[];
 }
+
+const OPEN_NAME = /^[A-Za-z][A-Za-z0-9_-]{0,99}$/;
+/** An attribute of an open extension that no definition names yet: a single value of any JSON type. */
+const openAttr = (name: string): AttrDef => ({
+  name, type: 'string', multiValued: false, required: false, caseExact: false, mutability: 'readWrite', returned: 'default', uniqueness: 'none', description: name,
+});
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -74,9 +81,10 @@ function parsePath(path: string, schema: ResourceSchema): Target {
   if (!m) throw invalidPath(`"${path}" is not a valid attribute path`);
   const [, name, filterText, subName] = m;
   if (!ext && ['id', 'meta', 'schemas'].includes(name.toLowerCase())) throw mutability(`"${name}" is read-only`);
-  const defs = ext ? schema.extensions.find((e) => e.urn === ext)!.attrs : schema.attrs;
-  const def = findAttr(defs, name);
+  const extension = ext ? schema.extensions.find((e) => e.urn === ext) : undefined;
+  const def = findAttr(extension ? extension.attrs : schema.attrs, name) ?? (extension?.open && OPEN_NAME.test(name) ? openAttr(name) : undefined);
   if (!def) throw invalidPath(`Unknown attribute "${path}"`);
+  if (extension?.open && subName !== undefined) throw invalidPath(`"${path}": a custom attribute is written whole, not by sub-attribute`);
   let filter: ScimFilter | undefined;
   if (filterText !== undefined) {
     if (!def.multiValued) throw invalidPath(`"${def.name}" is not multi-valued and cannot take a value filter`);
@@ -197,7 +205,8 @@ function applyOp(res: Obj, op: PatchOp, schema: ResourceSchema) {
     else if (op.op === 'remove') return;
     else setAttr(res, t.ext, (c = {}));
   }
-  const name = t.def.name;
+  // A custom attribute keeps the spelling it is stored with.
+  const name = t.ext && schema.extensions.find((e) => e.urn === t.ext)?.open ? (keyOf(c, t.def.name) ?? t.def.name) : t.def.name;
   const current = getAttr(c, name);
 
   if (t.filter) {

@@ -1,13 +1,16 @@
 import { iso, json } from '../presenters/values';
 import type { UserRow } from '../presenters/user-presenter';
 import { UserUpdate } from '../../shared/schemas/user';
-import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './user-attributes';
+import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, ROSTER_USER_SCHEMA } from './user-attributes';
+import { customAttributesFrom } from './custom-attributes';
 import { CORE_GROUP_SCHEMA } from './group-attributes';
 import { asBoolean, getAttr, type ResourceSchema } from './patch';
 import { ENTERPRISE_ATTRS, GROUP_ATTRS, USER_ATTRS } from './schemas';
 import { invalidValue } from './scim-error';
 
-export const USER_SCHEMA: ResourceSchema = { core: CORE_USER_SCHEMA, attrs: USER_ATTRS, extensions: [{ urn: ENTERPRISE_USER_SCHEMA, attrs: ENTERPRISE_ATTRS }] };
+export const USER_SCHEMA: ResourceSchema = {
+  core: CORE_USER_SCHEMA, attrs: USER_ATTRS, extensions: [{ urn: ENTERPRISE_USER_SCHEMA, attrs: ENTERPRISE_ATTRS }, { urn: ROSTER_USER_SCHEMA, attrs: [], open: true }],
+};
 export const GROUP_SCHEMA: ResourceSchema = { core: CORE_GROUP_SCHEMA, attrs: GROUP_ATTRS, extensions: [] };
 
 type Obj = Record<string, unknown>;
@@ -26,6 +29,7 @@ function compact<T extends Obj>(o: T): Partial<T> {
 export const etagOf = (version: number | string) => `W/"${Number(version)}"`;
 
 export interface ScimUserRow extends UserRow {
+  customAttributes: unknown;
   externalId: string | null;
   scimAttributes: unknown;
 }
@@ -47,8 +51,11 @@ interface Extras {
 export function toScimUser(u: ScimUserRow, base: string, groups?: { group_id: string; name: string; membership_type: string }[]): Obj {
   const x = json<Extras>(u.scimAttributes) ?? {};
   const enterprise = compact({ ...(x.enterprise ?? {}), organization: u.company });
-  return compact({
-    schemas: [CORE_USER_SCHEMA, ...(Object.keys(enterprise).length ? [ENTERPRISE_USER_SCHEMA] : [])],
+  const stored = json<Obj>(u.customAttributes);
+  const custom = isObj(stored) ? Object.fromEntries(Object.entries(stored).filter(([, v]) => v !== null)) : {};
+  const hasCustom = Object.keys(custom).length > 0;
+  const { meta, ...res } = compact({
+    schemas: [CORE_USER_SCHEMA, ...(Object.keys(enterprise).length ? [ENTERPRISE_USER_SCHEMA] : []), ...(hasCustom ? [ROSTER_USER_SCHEMA] : [])],
     id: u.id,
     externalId: u.externalId,
     userName: u.username ?? u.email,
@@ -69,6 +76,8 @@ export function toScimUser(u: ScimUserRow, base: string, groups?: { group_id: st
     [ENTERPRISE_USER_SCHEMA]: enterprise,
     meta: { resourceType: 'User', created: iso(u.createdAt), lastModified: iso(u.updatedAt), version: etagOf(u.version), location: `${base}/Users/${u.id}` },
   });
+  // Custom values as stored, not compacted: an empty string or list there is data.
+  return { ...res, ...(hasCustom ? { [ROSTER_USER_SCHEMA]: custom } : {}), meta };
 }
 
 const str = (o: Obj | undefined, name: string, label = name): string | null => {
@@ -158,6 +167,7 @@ export function fromScimUser(res: unknown, currentEmail?: string): UserFields {
     phone: str(primaryPhone, 'value', 'phoneNumbers.value'),
     job_title: str(res, 'title'),
     company: str(ent, 'organization'),
+    custom_attributes: customAttributesFrom(getAttr(res, ROSTER_USER_SCHEMA)),
     ...(str(res, 'locale') ? { locale: str(res, 'locale')! } : {}),
     ...(str(res, 'timezone') ? { timezone: str(res, 'timezone')! } : {}),
   };
@@ -165,7 +175,7 @@ export function fromScimUser(res: unknown, currentEmail?: string): UserFields {
   const checked = UserUpdate.safeParse(rest);
   if (!checked.success) {
     const issue = checked.error.issues[0];
-    const field = { username: 'userName', email: 'emails.value', first_name: 'name.givenName', last_name: 'name.familyName', display_name: 'displayName', phone: 'phoneNumbers.value', job_title: 'title', company: 'organization' }[String(issue.path[0])] ?? String(issue.path[0]);
+    const field = { username: 'userName', email: 'emails.value', first_name: 'name.givenName', last_name: 'name.familyName', display_name: 'displayName', phone: 'phoneNumbers.value', job_title: 'title', company: 'organization', custom_attributes: ROSTER_USER_SCHEMA }[String(issue.path[0])] ?? String(issue.path[0]);
     throw invalidValue(`"${field}" ${issue.message}`);
   }
   return { rest, externalId: str(res, 'externalId'), scimAttributes: Object.keys(extras).length ? extras : null, ...(active !== undefined ? { active } : {}), ...(password !== undefined ? { password } : {}) };

@@ -1,4 +1,4 @@
-import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA } from './user-attributes';
+import { CORE_USER_SCHEMA, ENTERPRISE_USER_SCHEMA, ROSTER_USER_SCHEMA } from './user-attributes';
 import { CORE_GROUP_SCHEMA } from './group-attributes';
 
 /**
@@ -7,7 +7,7 @@ import { CORE_GROUP_SCHEMA } from './group-attributes';
  */
 export interface AttrDef {
   name: string;
-  type: 'string' | 'boolean' | 'complex' | 'reference' | 'dateTime';
+  type: 'string' | 'boolean' | 'decimal' | 'integer' | 'complex' | 'reference' | 'dateTime';
   multiValued: boolean;
   required: boolean;
   caseExact: boolean;
@@ -94,22 +94,35 @@ export const GROUP_ATTRS: AttrDef[] = [
   attr('externalId', 'The provisioning client\'s id for the group', { caseExact: true }),
 ];
 
-export const SCHEMA_DOCS = [
-  { id: CORE_USER_SCHEMA, name: 'User', description: 'User Account', attributes: USER_ATTRS },
-  { id: ENTERPRISE_USER_SCHEMA, name: 'EnterpriseUser', description: 'Enterprise User', attributes: ENTERPRISE_ATTRS },
-  { id: CORE_GROUP_SCHEMA, name: 'Group', description: 'Group', attributes: GROUP_ATTRS },
-];
+/**
+ * The schemas /Schemas serves. Roster's extension lists the tenant's custom attributes (the keys
+ * its users have), so its attributes come with each request.
+ */
+export function schemaList(customAttrs: AttrDef[]) {
+  return [
+    { id: CORE_USER_SCHEMA, name: 'User', description: 'User Account', attributes: USER_ATTRS },
+    { id: ENTERPRISE_USER_SCHEMA, name: 'EnterpriseUser', description: 'Enterprise User', attributes: ENTERPRISE_ATTRS },
+    {
+      id: ROSTER_USER_SCHEMA, name: 'RosterUser', attributes: customAttrs,
+      description: 'The user\'s custom attributes (custom_attributes in the REST API). Listed are the names the tenant\'s users have; any name of 1-100 letters, digits, _ and - may be written.',
+    },
+    { id: CORE_GROUP_SCHEMA, name: 'Group', description: 'Group', attributes: GROUP_ATTRS },
+  ];
+}
 
 export const MAX_COUNT = 200;
 export const DEFAULT_COUNT = 100;
 export const MAX_PATCH_OPERATIONS = 1000;
+/** Bulk limits (RFC 7644 §3.7.4), advertised and enforced with 413. */
+export const MAX_BULK_OPERATIONS = 1000;
+export const MAX_BULK_PAYLOAD = 1_048_576;
 
 export function serviceProviderConfig(base: string, maxPayloadSize: number) {
   return {
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig'],
     documentationUri: 'https://github.com/roster/roster#connect-entra-id--okta',
     patch: { supported: true },
-    bulk: { supported: false, maxOperations: 0, maxPayloadSize },
+    bulk: { supported: true, maxOperations: MAX_BULK_OPERATIONS, maxPayloadSize },
     filter: { supported: true, maxResults: MAX_COUNT },
     changePassword: { supported: true },
     sort: { supported: true },
@@ -126,7 +139,7 @@ export function resourceTypes(base: string) {
   return [
     {
       schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'], id: 'User', name: 'User', endpoint: '/Users', description: 'User Account',
-      schema: CORE_USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }],
+      schema: CORE_USER_SCHEMA, schemaExtensions: [{ schema: ENTERPRISE_USER_SCHEMA, required: false }, { schema: ROSTER_USER_SCHEMA, required: false }],
       meta: { resourceType: 'ResourceType', location: `${base}/ResourceTypes/User` },
     },
     {
@@ -137,8 +150,8 @@ export function resourceTypes(base: string) {
   ];
 }
 
-export function schemaDocs(base: string) {
-  return SCHEMA_DOCS.map((s) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], ...s, meta: { resourceType: 'Schema', location: `${base}/Schemas/${s.id}` } }));
+export function schemaDocs(base: string, customAttrs: AttrDef[]) {
+  return schemaList(customAttrs).map((s) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'], ...s, meta: { resourceType: 'Schema', location: `${base}/Schemas/${s.id}` } }));
 }
 
 /** Looks an attribute up by name, case-insensitively (RFC 7643 §2.1). */

@@ -12,6 +12,8 @@ import { invalidFilter } from './scim-error';
 
 export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+/** Roster's extension: the user's custom_attributes, one SCIM attribute per key. */
+export const ROSTER_USER_SCHEMA = 'urn:ietf:params:scim:schemas:extension:roster:2.0:User';
 
 export type UserAttribute =
   /**
@@ -25,7 +27,9 @@ export type UserAttribute =
   /** `active`: a view of users.status. */
   | { kind: 'active' }
   /** The same value for every user (emails.type is always "work"): folded before any SQL is written. */
-  | { kind: 'constant'; value: string | boolean; caseExact: boolean };
+  | { kind: 'constant'; value: string | boolean; caseExact: boolean }
+  /** One key of a JSON object column (custom_attributes), compared by the JSON type of its value. */
+  | { kind: 'json'; column: string; key: string };
 
 const CORE: Record<string, UserAttribute> = {
   id: { kind: 'id', column: 'users.id' },
@@ -78,6 +82,11 @@ export function resolveUserAttribute(path: AttrPath, parent?: AttrPath): UserAtt
   const shown = parent ? `${formatPath(parent)}.${path.attribute}` : formatPath(path);
   schema = schema?.toLowerCase();
 
+  if (schema === ROSTER_USER_SCHEMA.toLowerCase()) {
+    // Keys are JSON object keys, matched as stored; their values are strings, numbers or booleans.
+    if (parent || path.subAttribute) throw invalidFilter(`"${shown}": custom attributes have no sub-attributes`);
+    return { kind: 'json', column: 'users.custom_attributes', key: path.attribute };
+  }
   let found: UserAttribute | undefined;
   if (schema === undefined || schema === CORE_USER_SCHEMA.toLowerCase()) found = CORE[name];
   else if (schema === ENTERPRISE_USER_SCHEMA.toLowerCase()) found = ENTERPRISE[name];

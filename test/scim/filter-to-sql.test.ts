@@ -24,18 +24,21 @@ interface Seed {
   timezone?: string;
   created: string;
   updated?: string;
+  custom?: Record<string, unknown>;
 }
 
 const SEEDS: Record<string, Seed> = {
   alice: { username: 'Alice.Smith', email: 'Alice.Smith@Example.com', first: 'Alice', last: 'Smith', display: 'Alice Smith', title: 'Engineer',
-    phone: '+1 555 0100', company: 'Acme', created: '2026-01-01T00:00:00.000Z', updated: '2026-02-01T00:00:00.000Z' },
+    phone: '+1 555 0100', company: 'Acme', created: '2026-01-01T00:00:00.000Z', updated: '2026-02-01T00:00:00.000Z',
+    custom: { costCode: 'CC-1', remote: true, level: 1 } },
   bob: { username: 'bob', email: 'bob@example.org', first: 'Bob', last: 'Jones', title: 'Senior Engineer', company: 'Globex', status: 'DISABLED',
-    locale: 'fr', timezone: 'Europe/Paris', created: '2026-01-02T12:00:00.000Z', updated: '2026-02-02T00:00:00.000Z' },
+    locale: 'fr', timezone: 'Europe/Paris', created: '2026-01-02T12:00:00.000Z', updated: '2026-02-02T00:00:00.000Z',
+    custom: { costCode: 'cc-20', level: 3 } },
   carol: { username: 'carol', email: 'carol@corp.example.net', first: 'Carol', last: "O'Malley", display: "Carol O'Malley", company: 'acme',
-    locale: 'en-GB', created: '2026-01-03T00:00:00.000Z' },
-  dave: { email: 'dave@example.com', first: 'Dave', last: 'smith', display: '', title: '', status: 'LOCKED', created: '2026-01-04T00:00:00.000Z' },
+    locale: 'en-GB', created: '2026-01-03T00:00:00.000Z', custom: { remote: false, level: 2.5, 'cost code': 'x' } },
+  dave: { email: 'dave@example.com', first: 'Dave', last: 'smith', display: '', title: '', status: 'LOCKED', created: '2026-01-04T00:00:00.000Z', custom: { costCode: '', remote: null } },
   eve: { username: 'EVE', email: 'eve+test@example.com', first: 'Eve', last: 'Müller', title: 'Manager', phone: '+49 30 1234', status: 'PENDING_APPROVAL',
-    created: '2026-01-05T00:00:00.000Z' },
+    created: '2026-01-05T00:00:00.000Z', custom: { level: '7', costCode: ['CC-1'] } },
   frank: { username: 'frank%50', email: 'frank@example.com', title: '100% Manager', company: 'Initech', created: '2026-01-06T00:00:00.000Z' },
   grace: { username: 'grace_1', email: 'grace@example.com', created: '2026-01-07T00:00:00.000Z' },
   gracex: { username: 'gracex1', email: 'gracex1@example.com', created: '2026-01-08T00:00:00.000Z' },
@@ -55,6 +58,7 @@ const ALL = Object.keys(SEEDS);
 const except = (...names: string[]) => ALL.filter((n) => !names.includes(n));
 const INACTIVE = ['bob', 'dave', 'eve', 'judy', 'trent'];
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+const ROSTER = 'urn:ietf:params:scim:schemas:extension:roster:2.0:User';
 
 const CASES: [string, string[]][] = [
   // userName: caseExact=false, through the normalised column.
@@ -105,6 +109,27 @@ const CASES: [string, string[]][] = [
   ['phoneNumbers pr', ['alice', 'eve', 'peggy']],
   [`${ENT}:organization eq "acme"`, ['alice', 'carol']],
   [`${ENT.toLowerCase()}:ORGANIZATION sw "ACME"`, ['alice', 'carol', 'trent']],
+  // Custom attributes: keys of the JSON column, compared by the JSON type of the stored value.
+  [`${ROSTER}:costCode eq "CC-1"`, ['alice']],
+  [`${ROSTER}:costCode eq "cc-1"`, ['alice']],
+  [`${ROSTER}:costCode sw "CC"`, ['alice', 'bob']],
+  [`${ROSTER}:costCode co "-2"`, ['bob']],
+  [`${ROSTER}:costCode gt "cc-1"`, ['bob']],
+  [`${ROSTER}:costCode ne "cc-1"`, except('alice')],
+  [`${ROSTER}:costCode pr`, ['alice', 'bob', 'eve']],
+  [`not (${ROSTER}:costCode pr)`, except('alice', 'bob', 'eve')],
+  [`${ROSTER}:costCode eq null`, except('alice', 'bob', 'eve')],
+  [`${ROSTER}:level eq 3`, ['bob']],
+  [`${ROSTER}:level ge 2.5`, ['bob', 'carol']],
+  [`${ROSTER}:level lt 3`, ['alice', 'carol']],
+  [`${ROSTER}:level eq "7"`, ['eve']],
+  [`${ROSTER}:level gt 5`, []],
+  [`${ROSTER}:remote eq true`, ['alice']],
+  [`${ROSTER}:remote eq false`, ['carol']],
+  [`${ROSTER}:remote pr`, ['alice', 'carol']],
+  [`${ROSTER.toLowerCase()}:remote ne true`, except('alice')],
+  [`${ROSTER}:costcode pr`, []],
+  [`${ROSTER}:nothing pr or ${ROSTER}:level eq 1`, ['alice']],
   // active is status = 'ACTIVE'.
   ['active eq true', except(...INACTIVE)],
   ['active eq false', INACTIVE],
@@ -169,6 +194,7 @@ function userRow(tenant: string, s: Seed) {
     createdAt: s.created,
     updatedAt: s.updated ?? s.created,
     searchText: [email, s.username, s.first, s.last].filter(Boolean).join(' ').toLowerCase(),
+    customAttributes: JSON.stringify(s.custom ?? {}),
   };
 }
 
@@ -271,6 +297,10 @@ describe('SCIM filter to SQL', () => {
     ['meta.created gt "2026-13-45T00:00:00Z"', /"meta.created" is a dateTime/],
     ['meta.created gt 20260101', /"meta.created" is a dateTime/],
     ['userName pr and (title pr or nickName eq "x")', /"nickName" is not supported/],
+    [`${ROSTER}:costCode co 5`, /"co" needs a string/],
+    [`${ROSTER}:remote gt true`, /"gt" is not supported on the boolean value/],
+    [`${ROSTER}:costCode.part eq "x"`, /custom attributes have no sub-attributes/],
+    [`${ROSTER}:tags[value eq "x"]`, /not a complex attribute/],
   ])('rejects %s before any SQL runs', (filter, message) => {
     expect(rejects(filter).message).toMatch(message);
   });

@@ -58,11 +58,11 @@ describe('discovery', () => {
     const spc = await scim().get('/ServiceProviderConfig');
     expect(spc.status).toBe(200);
     expect(spc.headers['content-type']).toMatch(/application\/scim\+json/);
-    expect(spc.body).toMatchObject({ patch: { supported: true }, bulk: { supported: false }, filter: { supported: true, maxResults: 200 }, etag: { supported: true }, sort: { supported: true } });
+    expect(spc.body).toMatchObject({ patch: { supported: true }, bulk: { supported: true }, filter: { supported: true, maxResults: 200 }, etag: { supported: true }, sort: { supported: true } });
     const types = await scim().get('/ResourceTypes');
     expect(types.body.Resources.map((r: Json) => r.id)).toEqual(['User', 'Group']);
     const schemas = await scim().get('/Schemas');
-    expect(schemas.body.totalResults).toBe(3);
+    expect(schemas.body.totalResults).toBe(4);
     const user = (await scim().get(`/Schemas/${CORE}`)).body;
     const userName = user.attributes.find((a: Json) => a.name === 'userName');
     expect(userName).toMatchObject({ required: true, uniqueness: 'server', caseExact: false, mutability: 'readWrite', returned: 'default' });
@@ -70,9 +70,16 @@ describe('discovery', () => {
     expect(user.attributes.find((a: Json) => a.name === 'groups')).toMatchObject({ mutability: 'readOnly' });
   });
 
-  it('answers /Me and /Bulk with 501, as they are not offered', async () => {
-    expectError(await scim().get('/Me'), 501);
-    expectError(await scim().post('/Bulk', {}), 501);
+  it('answers every attribute\'s characteristics, and unknown schemas and types with 404', async () => {
+    const group = (await scim().get(`/Schemas/${GROUP}`)).body;
+    expect(group.attributes.find((a: Json) => a.name === 'displayName')).toMatchObject({ required: true, uniqueness: 'server', caseExact: false });
+    const members = group.attributes.find((a: Json) => a.name === 'members');
+    expect(members.subAttributes.find((a: Json) => a.name === 'value')).toMatchObject({ mutability: 'immutable', caseExact: true });
+    for (const doc of (await scim().get('/Schemas')).body.Resources as Json[]) {
+      for (const a of doc.attributes as Json[]) expect(Object.keys(a)).toEqual(expect.arrayContaining(['mutability', 'returned', 'uniqueness', 'caseExact', 'type', 'multiValued', 'required']));
+    }
+    expectError(await scim().get('/Schemas/urn:example:nothing'), 404);
+    expectError(await scim().get('/ResourceTypes/Device'), 404);
   });
 });
 
@@ -264,6 +271,37 @@ describe('RFC 7644 examples', () => {
     expect(capped.body.itemsPerPage).toBeLessThanOrEqual(200);
   });
 
+  it('searches from the server root across Users and Groups (§3.4.3)', async () => {
+    await newUser('root-search@example.com');
+    await scim().post('/Groups', { schemas: [GROUP], displayName: 'Root Search Group' });
+    const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
+    expectError(await scim().post('/.search', { schemas: [SEARCH], filter: 'nickName eq "x"' }), 400, 'invalidFilter');
+    const byName = await scim().post('/.search', { schemas: [SEARCH], filter: 'displayName sw "Root Search"' });
+    expect(byName.body.totalResults).toBe(1);
+    expect(byName.body.Resources[0].meta.resourceType).toBe('Group');
+    const users = await scim().post('/.search', { schemas: [SEARCH], filter: 'userName eq "root-search@example.com"' });
+    expect(users.body.Resources.map((r: Json) => r.meta.resourceType)).toEqual(['User']);
+    const all = await scim().post('/.search', { schemas: [SEARCH], count: 0 });
+    const userTotal = (await scim().get('/Users').query({ count: 0 })).body.totalResults;
+    const groupTotal = (await scim().get('/Groups').query({ count: 0 })).body.totalResults;
+    expect(all.body.totalResults).toBe(userTotal + groupTotal);
+    const straddle = await scim().post('/.search', { schemas: [SEARCH], startIndex: userTotal, count: 2 });
+    expect(straddle.body.Resources.map((r: Json) => r.meta.resourceType)).toEqual(['User', 'Group']);
+    expect(straddle.body.startIndex).toBe(userTotal);
+  });
+
+  it('filters on meta.lastModified and follows caseExact per attribute', async () => {
+    const u = await newUser('Case.Rules@example.com', { externalId: 'Ext-CASE' });
+    const since = new Date(Date.parse(u.meta.lastModified) - 1000).toISOString();
+    const recent = await scim().get('/Users').query({ filter: `meta.lastModified ge "${since}" and userName eq "case.rules@EXAMPLE.com"` });
+    expect(recent.body.Resources.map((r: Json) => r.id)).toEqual([u.id]);
+    expect((await scim().get('/Users').query({ filter: `meta.lastModified gt "${new Date(Date.now() + 60_000).toISOString()}"` })).body.totalResults).toBe(0);
+    // externalId is caseExact, userName is not.
+    expect((await scim().get('/Users').query({ filter: 'externalId eq "ext-case"' })).body.totalResults).toBe(0);
+    expect((await scim().get('/Users').query({ filter: 'externalId sw "Ext-"' })).body.totalResults).toBe(1);
+    expect((await scim().get('/Users').query({ filter: 'externalId sw "ext-"' })).body.totalResults).toBe(0);
+  });
+
   it('ETags: If-None-Match gives 304, a stale If-Match 412', async () => {
     const u = await newUser('etag@example.com');
     const etag = u.meta.version;
@@ -315,5 +353,22 @@ describe('errors', () => {
     expectError(await scim().get('/Users').query({ sortBy: 'password' }), 400, 'invalidValue');
     expectError(await scim().patch(`/Groups/${(await scim().get('/Groups').query({ filter: 'displayName eq "Dupes"' })).body.Resources[0].id}`,
       [{ op: 'add', path: 'members', value: [{ value: 'not-an-id' }] }]), 400, 'invalidValue');
+  });
+
+  it('a member that is not in the tenant changes nothing of the group', async () => {
+    const g = (await scim().post('/Groups', { schemas: [GROUP], displayName: 'Strict Members' })).body;
+    const res = await scim().put(`/Groups/${g.id}`, { schemas: [GROUP], displayName: 'Renamed Strict', members: [{ value: '00000000-0000-4000-8000-000000000000' }] });
+    expectError(res, 400, 'invalidValue');
+    const after = (await scim().get(`/Groups/${g.id}`)).body;
+    expect(after).toMatchObject({ displayName: 'Strict Members', meta: { version: g.meta.version } });
+    expectError(await scim().post('/Groups', { schemas: [GROUP], displayName: 'Never Made', members: [{ value: '00000000-0000-4000-8000-000000000000' }] }), 400, 'invalidValue');
+    expect((await scim().get('/Groups').query({ filter: 'displayName eq "Never Made"' })).body.totalResults).toBe(0);
+  });
+
+  it('a password the tenant\'s policy refuses changes nothing of the user', async () => {
+    const u = await newUser('weak-pw@example.com');
+    const res = await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'title', value: 'Changed' }, { op: 'replace', path: 'password', value: 'x' }]);
+    expectError(res, 400, 'invalidValue');
+    expect((await scim().get(`/Users/${u.id}`)).body).toMatchObject({ meta: { version: u.meta.version } });
   });
 });
