@@ -13,5 +13,6 @@ for (const file of files) {
   if (report.success === false && (report.numFailedTests ?? 0) === 0) failed += 1;
 }
 if (files.length === 0) failed += 1;
+failed += Number(process.env.STEPS_FAILED ?? 0);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 ? 1 : 0);

@@ -33,6 +33,7 @@ import { IMPORT_PATH, importRoutes } from './routes/import-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 import { scimRoutes } from './scim/routes';
+import { adminApp } from './http/admin-app';
 
 export interface AppDeps {
   config: Config;
@@ -72,6 +73,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders);
+  app.use(adminApp());
   // SCIM before the REST body parser: it parses its own bodies and renders its own errors.
   app.use(scimRoutes(deps));
   const parseBody = bodyParser({

@@ -1,0 +1,24 @@
+import { HttpClient, type TokenSource } from './http';
+import { authApi } from './auth-api';
+import { usersApi } from './users-api';
+import { tenantsApi } from './tenants-api';
+
+export { ApiError, HttpClient, type TokenSource, type Query } from './http';
+export type { Data, Page, CursorPage } from './envelopes';
+export { followStream, type StreamEvent } from './sse';
+
+/**
+ * The typed Roster client the admin app uses everywhere (browser, desktop, tests): one section
+ * per resource, each a thin map from a function to a documented route.
+ */
+export function createRosterClient(tokens: TokenSource, baseUrl = '', fetchImpl?: typeof fetch) {
+  const http = new HttpClient(tokens, baseUrl, fetchImpl);
+  return {
+    http,
+    auth: authApi(http),
+    users: usersApi(http),
+    tenants: tenantsApi(http),
+  };
+}
+
+export type RosterClient = ReturnType<typeof createRosterClient>;
