@@ -33,6 +33,10 @@ import { IMPORT_PATH, importRoutes } from './routes/import-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 import { scimRoutes } from './scim/routes';
+import { liveStreamsOf } from './http/sse';
+import { createMetrics } from './metrics/registry';
+import { httpMetrics } from './metrics/http-metrics';
+import { metricsEndpoint } from './metrics/metrics-endpoint';
 import { adminApp } from './http/admin-app';
 
 export interface AppDeps {
@@ -69,11 +73,15 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.silent = true;
+  const metrics = createMetrics(deps.db);
+  liveStreamsOf(app, metrics.sseClients);
   app.use(requestId);
+  app.use(httpMetrics(metrics));
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders);
   app.use(adminApp());
+  app.use(metricsEndpoint(metrics, deps.config.metricsToken));
   // SCIM before the REST body parser: it parses its own bodies and renders its own errors.
   app.use(scimRoutes(deps));
   const parseBody = bodyParser({

@@ -12,6 +12,9 @@ const envSchema = z.object({
   ROSTER_PUBLIC_URL: z.string().url().optional(),
   ROSTER_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   ROSTER_BODY_LIMIT: z.string().default('1mb'),
+  // Bearer token for /metrics; without one, /metrics answers only direct loopback requests.
+  ROSTER_METRICS_TOKEN: z.string().min(16).optional(),
+  ROSTER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // An empty SMTP_URL means "no SMTP", as if it were unset.
@@ -37,6 +40,10 @@ export interface Config {
   publicUrl: string;
   hashThreads: number;
   bodyLimit: string;
+  /** Required as `Authorization: Bearer` on /metrics when set. */
+  metricsToken?: string;
+  /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
+  shutdownTimeoutMs: number;
   /** Largest bulk-import upload; it is streamed to disk, never held in memory. */
   importMaxBytes: number;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
@@ -68,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.ROSTER_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     hashThreads: e.ROSTER_HASH_THREADS ?? 2,
     bodyLimit: e.ROSTER_BODY_LIMIT,
+    metricsToken: e.ROSTER_METRICS_TOKEN,
+    shutdownTimeoutMs: e.ROSTER_SHUTDOWN_TIMEOUT_MS,
     importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,
     logLevel: e.LOG_LEVEL,
     mail: {

@@ -9,6 +9,7 @@ import { bootstrapDirectory, ensureJwtSecret, type BootstrapResult } from './ser
 import { createApp } from './app';
 import { OutboxWorker } from './mail/outbox-worker';
 import { smtpTransport } from './mail/smtp-transport';
+import { liveStreamsOf } from './http/sse';
 
 export interface Roster {
   app: Koa;
@@ -37,6 +38,8 @@ export async function createRoster(config: Config, logger: Logger): Promise<Rost
     return {
       app, db, services, signer, bootstrap,
       async close() {
+        // Streams first: their polls use the pool, and each client is told to reconnect elsewhere.
+        liveStreamsOf(app).closeAll();
         await mailer?.stop();
         await services.imports.close();
         await hasher.close();
