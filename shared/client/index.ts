@@ -2,6 +2,11 @@ import { HttpClient, type TokenSource } from './http';
 import { authApi } from './auth-api';
 import { usersApi } from './users-api';
 import { tenantsApi } from './tenants-api';
+import { partnersApi } from './partners-api';
+import { apiTokensApi } from './api-tokens-api';
+import { applicationsApi } from './applications-api';
+import { groupsApi } from './groups-api';
+import { ousApi } from './ous-api';
 
 export { ApiError, HttpClient, type TokenSource, type Query } from './http';
 export type { Data, Page, CursorPage } from './envelopes';
@@ -18,6 +23,11 @@ export function createRosterClient(tokens: TokenSource, baseUrl = '', fetchImpl?
     auth: authApi(http),
     users: usersApi(http),
     tenants: tenantsApi(http),
+    partners: partnersApi(http),
+    apiTokens: apiTokensApi(http),
+    applications: applicationsApi(http),
+    groups: groupsApi(http),
+    ous: ousApi(http),
   };
 }
 
