@@ -18,10 +18,11 @@ const KEYS_SQL = {
   sqlite: `SELECT DISTINCT j.key AS name, j.type AS type FROM users, json_each(users.custom_attributes) j
     WHERE users.tenant_id = ? AND users.deleted_at IS NULL AND json_valid(users.custom_attributes) AND json_type(users.custom_attributes) = 'object'
     ORDER BY 1, 2`,
-  // Named as SQLite's json_type() names them, so one mapping serves both engines.
+  // Named as SQLite's json_type() names them, so one mapping serves both engines. (No "?" in the
+  // SQL: knex would read it as a binding.)
   pg: `SELECT DISTINCT k.key AS name, CASE jsonb_typeof(k.value)
       WHEN 'string' THEN 'text' WHEN 'boolean' THEN k.value::text
-      WHEN 'number' THEN CASE WHEN k.value::text ~ '^-?[0-9]+$' THEN 'integer' ELSE 'real' END
+      WHEN 'number' THEN CASE WHEN k.value::text ~ '^-{0,1}[0-9]+$' THEN 'integer' ELSE 'real' END
       ELSE jsonb_typeof(k.value) END AS type
     FROM users CROSS JOIN LATERAL jsonb_each(CASE WHEN jsonb_typeof(users.custom_attributes) = 'object' THEN users.custom_attributes ELSE '{}'::jsonb END) k
     WHERE users.tenant_id = ? AND users.deleted_at IS NULL
