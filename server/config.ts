@@ -16,6 +16,13 @@ const envSchema = z.object({
   ROSTER_METRICS_TOKEN: z.string().min(16).optional(),
   ROSTER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
   ROSTER_IMPORT_MAX_BYTES: z.coerce.number().int().min(1024).default(512 * 1024 * 1024),
+  ROSTER_DB_BUSY_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
+  // Peers whose X-Forwarded-For is believed: comma-separated addresses or CIDR ranges.
+  ROSTER_TRUSTED_PROXIES: z.string().default(''),
+  ROSTER_LOGIN_RATE_PER_IP: z.coerce.number().int().min(1).default(300),
+  ROSTER_LOGIN_FAILURES_PER_IP: z.coerce.number().int().min(1).default(200),
+  ROSTER_LOGIN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(20),
+  ROSTER_LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // An empty SMTP_URL means "no SMTP", as if it were unset.
   SMTP_URL: z.string().optional().transform((v) => v || undefined).refine((v) => v === undefined || /^smtps?:\/\//.test(v), 'SMTP_URL must start with smtp:// or smtps://'),
@@ -25,9 +32,24 @@ const envSchema = z.object({
   MAIL_RETRY_BASE_MS: z.coerce.number().int().min(1).default(60_000),
 });
 
-export type DatabaseConfig =
+export type DatabaseConfig = (
   | { client: 'sqlite'; filename: string }
-  | { client: 'pg'; connectionString: string };
+  | { client: 'pg'; connectionString: string }
+) & {
+  /** How long a write waits for a lock held elsewhere (SQLite busy_timeout, PostgreSQL lock_timeout) before answering 503. */
+  busyTimeoutMs?: number;
+};
+
+/** Sign-in rate limits on POST /api/v1/auth/token; over one, the answer is 429 with Retry-After. */
+export interface LoginLimits {
+  /** Token requests (any grant) per client address per minute. */
+  perIpPerMinute: number;
+  /** Failed password sign-ins per client address per window. */
+  failuresPerIp: number;
+  /** Failed password sign-ins per account (tenant + username as given) per window. */
+  failuresPerAccount: number;
+  failureWindowSeconds: number;
+}
 
 export interface Config {
   host: string;
@@ -40,6 +62,9 @@ export interface Config {
   publicUrl: string;
   hashThreads: number;
   bodyLimit: string;
+  /** Addresses and CIDR ranges of reverse proxies whose X-Forwarded-For names the client. */
+  trustedProxies: string[];
+  loginLimits: LoginLimits;
   /** Required as `Authorization: Bearer` on /metrics when set. */
   metricsToken?: string;
   /** On SIGTERM, how long in-flight requests may take before their connections are cut. */
@@ -67,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     host: e.HOST,
     port: e.PORT,
-    database: parseDatabaseUrl(e.DATABASE_URL, dataDir),
+    database: { ...parseDatabaseUrl(e.DATABASE_URL, dataDir), busyTimeoutMs: e.ROSTER_DB_BUSY_TIMEOUT_MS },
     dataDir,
     adminEmail: e.ROSTER_ADMIN_EMAIL,
     adminPassword: e.ROSTER_ADMIN_PASSWORD,
@@ -75,6 +100,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.ROSTER_PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`).replace(/\/$/, ''),
     hashThreads: e.ROSTER_HASH_THREADS ?? 2,
     bodyLimit: e.ROSTER_BODY_LIMIT,
+    trustedProxies: e.ROSTER_TRUSTED_PROXIES.split(',').map((p) => p.trim()).filter(Boolean),
+    loginLimits: {
+      perIpPerMinute: e.ROSTER_LOGIN_RATE_PER_IP,
+      failuresPerIp: e.ROSTER_LOGIN_FAILURES_PER_IP,
+      failuresPerAccount: e.ROSTER_LOGIN_FAILURES_PER_ACCOUNT,
+      failureWindowSeconds: e.ROSTER_LOGIN_FAILURE_WINDOW_SECONDS,
+    },
     metricsToken: e.ROSTER_METRICS_TOKEN,
     shutdownTimeoutMs: e.ROSTER_SHUTDOWN_TIMEOUT_MS,
     importMaxBytes: e.ROSTER_IMPORT_MAX_BYTES,

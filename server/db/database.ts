@@ -5,6 +5,7 @@ import { knexSnakeCaseMappers } from 'objection';
 import type { DatabaseConfig } from '../config';
 import { migrationSource } from '../../db/migrations/index';
 import { createFastReads, type FastReads } from './fast-reads';
+import { useImmediateTransactions } from './sqlite-immediate';
 
 export type Dialect = 'sqlite' | 'pg';
 
@@ -17,10 +18,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
-const SQLITE_BUSY_TIMEOUT_MS = 5000;
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
-  const knex = config.client === 'sqlite' ? openSqlite(config.filename) : openPg(config.connectionString);
+  const busyTimeoutMs = config.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
+  const knex = config.client === 'sqlite' ? openSqlite(config.filename, busyTimeoutMs) : openPg(config.connectionString, busyTimeoutMs);
   const dialect: Dialect = config.client;
   const reads = await createFastReads(config, knex);
   return {
@@ -37,12 +39,24 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   };
 }
 
-function openSqlite(filename: string): Knex {
+/**
+ * How long a request waits for the one writer connection before giving up with 503. Bounded, so
+ * a lock held elsewhere makes queued writes fail fast instead of piling up behind each other.
+ */
+const acquireTimeout = (busyTimeoutMs: number) => Math.max(2 * busyTimeoutMs, 2000);
+
+function openSqlite(filename: string, busyTimeoutMs: number): Knex {
   fs.mkdirSync(path.dirname(filename), { recursive: true });
-  return knexFactory({
+  // Transactions begin IMMEDIATE: they wait (busy_timeout) for a lock held by another process
+  // instead of failing half-way at their first write.
+  return useImmediateTransactions(knexFactory({
     client: 'sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    // Error messages carry the SQL with placeholders, never the values: those may be password
+    // hashes or personal data, and error messages end up in logs.
+    compileSqlOnError: false,
+    acquireConnectionTimeout: acquireTimeout(busyTimeoutMs),
     // One writer connection: SQLite serialises writes anyway, and a single connection means our
     // own transactions never meet SQLITE_BUSY from each other. Reads go through FastReads.
     pool: {
@@ -55,18 +69,22 @@ function openSqlite(filename: string): Knex {
           // the last transactions. Documented in the README.
           conn.run('PRAGMA synchronous = NORMAL');
           conn.run('PRAGMA foreign_keys = ON');
-          conn.run(`PRAGMA busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`, (err: Error | null) => done(err, conn));
+          conn.run(`PRAGMA busy_timeout = ${busyTimeoutMs}`, (err: Error | null) => done(err, conn));
         });
       },
     },
     ...knexSnakeCaseMappers(),
-  });
+  }));
 }
 
-function openPg(connectionString: string): Knex {
+function openPg(connectionString: string, busyTimeoutMs: number): Knex {
   return knexFactory({
     client: 'pg',
-    connection: connectionString,
+    // A statement waiting for a lock gives up after busyTimeoutMs (55P03, answered 503), so a lock
+    // held elsewhere never hangs a request; connecting is bounded the same way.
+    connection: { connectionString, options: `-c lock_timeout=${busyTimeoutMs}`, connectionTimeoutMillis: acquireTimeout(busyTimeoutMs) },
+    acquireConnectionTimeout: acquireTimeout(busyTimeoutMs),
+    compileSqlOnError: false,
     pool: { min: 0, max: 10 },
     ...knexSnakeCaseMappers(),
   });
@@ -77,4 +95,4 @@ interface SqliteConnection {
   run(sql: string, cb?: (err: Error | null) => void): void;
 }
 
-export { SQLITE_BUSY_TIMEOUT_MS };
+export { DEFAULT_BUSY_TIMEOUT_MS };

@@ -18,7 +18,7 @@ export interface FastReads {
 
 export async function createFastReads(config: DatabaseConfig, knex: Knex): Promise<FastReads> {
   if (config.client === 'pg') return knexReads(knex);
-  return sqliteReads(config.filename);
+  return sqliteReads(config.filename, config.busyTimeoutMs ?? 5000);
 }
 
 function knexReads(knex: Knex): FastReads {
@@ -34,7 +34,7 @@ function knexReads(knex: Knex): FastReads {
   };
 }
 
-async function sqliteReads(filename: string): Promise<FastReads> {
+async function sqliteReads(filename: string, busyTimeoutMs: number): Promise<FastReads> {
   // The file may not exist until the writer connection creates it and migrations run, so the
   // reader opens lazily on first use.
   let dbPromise: Promise<sqlite3.Database> | undefined;
@@ -44,7 +44,7 @@ async function sqliteReads(filename: string): Promise<FastReads> {
     (dbPromise ??= new Promise<sqlite3.Database>((resolve, reject) => {
       const db = new sqlite3.Database(filename, sqlite3.OPEN_READONLY, (err) => {
         if (err) return reject(err);
-        db.configure('busyTimeout', 5000);
+        db.configure('busyTimeout', busyTimeoutMs);
         resolve(db);
       });
     }));
