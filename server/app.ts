@@ -8,6 +8,7 @@ import type { TokenSigner } from './auth/token-signer';
 import type { Services } from './services';
 import type { RouteDef } from './http/define-route';
 import { requestId } from './middleware/request-id';
+import { clientIp } from './middleware/client-ip';
 import { requestLog } from './middleware/request-log';
 import { errorHandler } from './middleware/error-handler';
 import { securityHeaders } from './middleware/security-headers';
@@ -51,7 +52,7 @@ export interface AppDeps {
 export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): RouteDef[] {
   return [
     ...healthRoutes(db),
-    ...authRoutes(services.auth),
+    ...authRoutes(services.auth, services.loginThrottle),
     ...tenantRoutes(services.tenants),
     ...partnerRoutes(services.partners),
     ...tenantUserRoutes(services.users),
@@ -76,6 +77,8 @@ export function createApp(deps: AppDeps): Koa {
   const metrics = createMetrics(deps.db);
   liveStreamsOf(app, metrics.sseClients);
   app.use(requestId);
+  // Before anything reads ctx.ip: the log line, sessions, the audit trail, rate limits.
+  app.use(clientIp(deps.config.trustedProxies));
   app.use(httpMetrics(metrics));
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));

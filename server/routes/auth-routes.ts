@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineRoute } from '../http/define-route';
 import type { AppContext } from '../http/context';
 import type { AuthService } from '../services/auth-service';
+import type { LoginThrottle } from '../services/login-throttle';
 import { RevokeRequest, TokenRequest, TokenResponse } from '../../shared/schemas/auth';
 import { sendData } from '../http/envelope';
 import { validationError } from '../errors/app-error';
@@ -22,15 +23,16 @@ function basicCredentials(ctx: AppContext): { id: string; secret: string } | und
 
 const clientOf = (ctx: AppContext) => ({ ip: ctx.ip, userAgent: ctx.get('User-Agent') || null, requestId: ctx.state.requestId });
 
-export const authRoutes = (auth: AuthService) => [
+export const authRoutes = (auth: AuthService, throttle: LoginThrottle) => [
   defineRoute({
     method: 'post', path: '/api/v1/auth/token', summary: 'Get tokens', tags: ['auth'], access: 'public',
-    description: 'OAuth 2.0 token endpoint: `password` (with optional `tenant` id or slug, default `default`), `refresh_token` (refresh tokens rotate on every use) and `client_credentials` for applications (client id and secret in the body or as HTTP Basic).',
+    description: 'OAuth 2.0 token endpoint: `password` (with optional `tenant` id or slug, default `default`), `refresh_token` (refresh tokens rotate on every use) and `client_credentials` for applications (client id and secret in the body or as HTTP Basic). Rate limited per client address and, for failed password sign-ins, per account: over a limit the answer is 429 with `Retry-After`.',
     body: TokenRequest, bodyTypes: ['json', 'form'],
     responses: { 200: { description: 'Tokens', schema: TokenResponse } },
     handler: async (ctx, { body }) => {
       ctx.set('Cache-Control', 'no-store');
-      if (body.grant_type === 'password') ctx.body = await auth.passwordGrant(body, clientOf(ctx));
+      await throttle.request(ctx.ip);
+      if (body.grant_type === 'password') ctx.body = await throttle.passwordAttempt(ctx.ip, body.tenant, body.username, () => auth.passwordGrant(body, clientOf(ctx)));
       else if (body.grant_type === 'refresh_token') ctx.body = await auth.refreshGrant(body.refresh_token, clientOf(ctx));
       else {
         const basic = basicCredentials(ctx);

@@ -19,6 +19,7 @@ import { MergeService } from './merge-service';
 import { DuplicateService } from './duplicate-service';
 import type { PasswordHasher } from './password-hasher';
 import { ImportService } from './import-service';
+import { LoginThrottle } from './login-throttle';
 
 export interface Services {
   tenants: TenantService;
@@ -38,6 +39,7 @@ export interface Services {
   merges: MergeService;
   duplicates: DuplicateService;
   imports: ImportService;
+  loginThrottle: LoginThrottle;
 }
 
 export function createServices(db: Database, config: Config, hasher: PasswordHasher, signer: TokenSigner): Services {
@@ -63,5 +65,6 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     merges: new MergeService(db, tenants),
     duplicates: new DuplicateService(db, tenants),
     imports: new ImportService(db, config, tenants, hasher),
+    loginThrottle: new LoginThrottle(db, config.loginLimits),
   };
 }
