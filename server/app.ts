@@ -31,6 +31,7 @@ import { userRoutes } from './routes/user-routes';
 import { auditRoutes } from './routes/audit-routes';
 import { mailRoutes } from './routes/mail-routes';
 import { IMPORT_PATH, importRoutes } from './routes/import-routes';
+import { statsRoutes } from './routes/stats-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 import { scimRoutes } from './scim/routes';
@@ -67,6 +68,7 @@ export function apiRoutes({ db, services }: Pick<AppDeps, 'db' | 'services'>): R
     ...auditRoutes(services.activity, db),
     ...mailRoutes(services.mail),
     ...importRoutes(services.imports),
+    ...statsRoutes(services.stats),
   ];
 }
 

@@ -19,6 +19,7 @@ import { MergeService } from './merge-service';
 import { DuplicateService } from './duplicate-service';
 import type { PasswordHasher } from './password-hasher';
 import { ImportService } from './import-service';
+import { StatsService } from './stats-service';
 import { LoginThrottle } from './login-throttle';
 
 export interface Services {
@@ -39,6 +40,7 @@ export interface Services {
   merges: MergeService;
   duplicates: DuplicateService;
   imports: ImportService;
+  stats: StatsService;
   loginThrottle: LoginThrottle;
 }
 
@@ -65,6 +67,7 @@ export function createServices(db: Database, config: Config, hasher: PasswordHas
     merges: new MergeService(db, tenants),
     duplicates: new DuplicateService(db, tenants),
     imports: new ImportService(db, config, tenants, hasher),
+    stats: new StatsService(db, tenants),
     loginThrottle: new LoginThrottle(db, config.loginLimits),
   };
 }
