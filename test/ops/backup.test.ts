@@ -16,7 +16,7 @@ async function emailsIn(file: string): Promise<Set<string>> {
 }
 
 /** `roster backup` while a server writes, then `roster restore`: SQLite only (PostgreSQL uses pg_dump, see cli.test.ts). */
-describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQLite)', () => {
+describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQLite)', { timeout: 180_000 }, () => {
   let db: OpsDatabase;
   const servers: OpsServer[] = [];
   afterEach(async () => {
@@ -44,8 +44,13 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
         acked.push(email);
       }
     };
-    const writers = [writer(), writer()];
-    while (acked.length < 100) await new Promise((r) => setTimeout(r, 20));
+    let failure: unknown;
+    const writers = [writer(), writer()].map((w) => w.catch((err: unknown) => void (failure ??= err)));
+    const waitFor = async (count: number) => {
+      while (acked.length < count && failure === undefined) await new Promise((r) => setTimeout(r, 20));
+      if (failure !== undefined) throw failure;
+    };
+    await waitFor(100);
 
     const file = path.join(db.dir, 'backups', 'roster-backup.sqlite');
     fs.mkdirSync(path.dirname(file));
@@ -56,7 +61,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
     expect(backup.stdout).toMatch(/integrity ok/);
     // The server went on writing while the backup ran.
     expect(ackedDuring).toBeGreaterThan(0);
-    while (acked.length < ackedBefore.length + ackedDuring + 50) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(ackedBefore.length + ackedDuring + 50);
 
     // Restoring under a running server is refused and changes nothing.
     const busy = await runCli(['restore', file], db.env);
@@ -64,6 +69,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
     expect(busy.stderr).toMatch(/in use/);
     writing = false;
     await Promise.all(writers);
+    expect(failure).toBeUndefined();
     const written = acked.length;
     expect(await server.stop()).toBe(0);
     const live = path.join(db.dir, 'roster.sqlite');

@@ -14,7 +14,7 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
 }
 
 /** SIGTERM to a real `roster serve` process, on SQLite (and PostgreSQL under test:pg). */
-describe('graceful shutdown', () => {
+describe('graceful shutdown', { timeout: 180_000 }, () => {
   let db: OpsDatabase;
   const servers: OpsServer[] = [];
   const start = async () => {
