@@ -126,6 +126,7 @@ export function scimRoutes(deps: AppDeps) {
 
   // --- Users, Groups, search, Bulk -----------------------------------------------------------
 
+  router.get('/', auth as never, requireScim as never, async (ctx: AppContext) => send(ctx, 200, await rootSearch(call(ctx), listParams(query(ctx)))));
   router.post('/.search', async (ctx) => send(ctx as AppContext, 200, await rootSearch(call(ctx as AppContext), searchParams(body(ctx as AppContext)))));
 
   router.get('/Users', async (ctx) => send(ctx as AppContext, 200, await users.list(call(ctx as AppContext), listParams(query(ctx as AppContext)))));

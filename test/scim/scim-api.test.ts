@@ -156,13 +156,12 @@ describe('Entra ID provisioning sequence', () => {
   });
 
   it('writes the same activity events as REST, with the token as actor', async () => {
-    const res = await app.http.get(`/api/v1/tenants/${tenantId}/audit`).set(app.rootAuth).query({ subject_id: id });
-    if (res.status === 200) {
-      const actions = (res.body.data as Json[]).map((e) => e.action);
-      expect(actions).toEqual(expect.arrayContaining(['user.created', 'user.updated', 'user.status_changed']));
-    }
-    const rows = await app.roster.db.knex('activity_events').where({ subjectId: id }).select('action', 'actorType', 'actorId');
-    expect(rows.map((r: Json) => r.action)).toEqual(expect.arrayContaining(['user.created', 'user.updated', 'user.status_changed']));
+    const res = await app.http.get(`/api/v1/tenants/${tenantId}/audit-events`).set(app.rootAuth).query({ action: 'user.*', limit: 100 });
+    expect(res.status).toBe(200);
+    const mine = (res.body.data as Json[]).filter((e) => e.subject_id === id);
+    expect(mine.map((e) => e.action)).toEqual(expect.arrayContaining(['user.created', 'user.updated', 'user.status_changed']));
+    const tokens = await app.roster.db.knex('api_tokens').where({ tenantId }).pluck('id');
+    expect(mine.every((e) => e.actor_type === 'token' && tokens.includes(e.actor_id))).toBe(true);
   });
 
   it('deletes the user', async () => {
@@ -288,6 +287,9 @@ describe('RFC 7644 examples', () => {
     const straddle = await scim().post('/.search', { schemas: [SEARCH], startIndex: userTotal, count: 2 });
     expect(straddle.body.Resources.map((r: Json) => r.meta.resourceType)).toEqual(['User', 'Group']);
     expect(straddle.body.startIndex).toBe(userTotal);
+    const viaGet = await scim().get('/').query({ filter: 'displayName sw "Root Search"' });
+    expect(viaGet.status).toBe(200);
+    expect(viaGet.body.Resources.map((r: Json) => r.displayName)).toEqual(['Root Search Group']);
   });
 
   it('filters on meta.lastModified and follows caseExact per attribute', async () => {
