@@ -69,6 +69,21 @@ function selfChange(current: UserFields, next: UserFields, active: boolean) {
   return { update, scimAttributes: extrasChanged ? next.scimAttributes : undefined };
 }
 
+/**
+ * PUT /Me: the body over the current resource. RFC 7644 §3.5.1 lets a service provider read
+ * omitted attributes as "not asserted" rather than cleared; here that keeps a person's PUT of the
+ * attributes they own from reading as an attempt to clear the ones an administrator owns.
+ */
+function overlay(current: Obj, body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const out = structuredClone(current);
+  for (const [k, v] of Object.entries(body as Obj)) {
+    for (const existing of Object.keys(out)) if (existing.toLowerCase() === k.toLowerCase()) delete out[existing];
+    out[k] = v;
+  }
+  return out;
+}
+
 export function scimMe({ services }: Pick<AppDeps, 'services'>, users: ScimUsers) {
   /** The caller as the subject of /Me: a signed-in user of the tenant, allowed self-service. */
   const subject = (ctx: AppContext, base: string): { call: ScimCall; userId: string } => {
@@ -93,8 +108,10 @@ export function scimMe({ services }: Pick<AppDeps, 'services'>, users: ScimUsers
   return {
     subject,
     get: (s: { call: ScimCall; userId: string }, withGroups: boolean) => users.resource(s.call, s.userId, withGroups),
-    replace: async (s: { call: ScimCall; userId: string }, body: unknown, opts: { ifMatch?: number }) =>
-      write(s, await users.resource(s.call, s.userId), body, opts),
+    replace: async (s: { call: ScimCall; userId: string }, body: unknown, opts: { ifMatch?: number }) => {
+      const current = await users.resource(s.call, s.userId);
+      return write(s, current, overlay(current, body), opts);
+    },
     patch: async (s: { call: ScimCall; userId: string }, body: unknown, opts: { ifMatch?: number }) => {
       const { current, next } = await users.patched(s.call, s.userId, body, opts);
       return write(s, current, next, opts);

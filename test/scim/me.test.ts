@@ -47,12 +47,18 @@ describe('/Me with a user\'s access token', () => {
     expect(events.every((e: Json) => e.actorType === 'user' && e.actorId === userId)).toBe(true);
   });
 
-  it('PUT replaces, keeping what the body repeats unchanged', async () => {
+  it('PUT replaces what it names; what it leaves out is not asserted (§3.5.1), so it stays', async () => {
+    await app.http.patch(`/api/v1/tenants/${tenantId}/users/${userId}`).set(app.rootAuth).send({ job_title: 'Analyst' });
     const current = (await me.get('/Me')).body;
     const res = await me.put('/Me', { ...current, name: { ...current.name, familyName: 'Self' }, displayName: 'Selma Self' });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.body).toMatchObject({ name: { givenName: 'Selma', familyName: 'Self' }, displayName: 'Selma Self', userName: current.userName });
+    expect(res.body).toMatchObject({ name: { givenName: 'Selma', familyName: 'Self' }, displayName: 'Selma Self', userName: current.userName, title: 'Analyst' });
     expect(res.headers.location).toBe(current.meta.location);
+    const partial = await me.put('/Me', { schemas: [current.schemas[0]], timezone: 'Europe/Paris' });
+    expect(partial.status, JSON.stringify(partial.body)).toBe(200);
+    expect(partial.body).toMatchObject({ timezone: 'Europe/Paris', title: 'Analyst', displayName: 'Selma Self' });
+    expectScimError(await me.put('/Me', { title: 'Boss' }), 400, 'mutability');
+    expect((await me.get('/Me')).body.title).toBe('Analyst');
   });
 
   it.each([
