@@ -7,6 +7,15 @@ import { apiTokensApi } from './api-tokens-api';
 import { applicationsApi } from './applications-api';
 import { groupsApi } from './groups-api';
 import { ousApi } from './ous-api';
+import { importsApi } from './imports-api';
+import { mergeApi } from './merge-api';
+import { auditApi } from './audit-api';
+import { statsApi } from './stats-api';
+import { exportApi } from './export-api';
+import { identitiesApi } from './identities-api';
+import { activityApi } from './activity-api';
+import { outboxApi } from './outbox-api';
+import { adminUsersApi } from './admin-users-api';
 
 export { ApiError, HttpClient, type TokenSource, type Query } from './http';
 export type { Data, Page, CursorPage } from './envelopes';
@@ -28,6 +37,15 @@ export function createRosterClient(tokens: TokenSource, baseUrl = '', fetchImpl?
     applications: applicationsApi(http),
     groups: groupsApi(http),
     ous: ousApi(http),
+    imports: importsApi(http),
+    merge: mergeApi(http),
+    audit: auditApi(http),
+    stats: statsApi(http),
+    exports: exportApi(http),
+    identities: identitiesApi(http),
+    activity: activityApi(http),
+    outbox: outboxApi(http),
+    adminUsers: adminUsersApi(http),
   };
 }
 

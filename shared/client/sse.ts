@@ -17,8 +17,10 @@ export async function followStream(
   query: Query,
   onEvent: (event: StreamEvent) => void,
   signal: AbortSignal,
+  /** Start right after this event (the newest one already read from a list), so none falls in between. */
+  after: string | null = null,
 ): Promise<void> {
-  let lastEventId: string | null = null;
+  let lastEventId: string | null = after;
   let retryMs = 2000;
   while (!signal.aborted) {
     try {
