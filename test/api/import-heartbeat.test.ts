@@ -10,7 +10,7 @@ let db: ServerDatabase;
 const servers: ServerProcess[] = [];
 beforeAll(async () => {
   db = await createServerDatabase();
-});
+}, 180_000);
 afterAll(async () => {
   for (const s of servers) await s.kill();
   await db?.drop();

@@ -29,7 +29,7 @@ beforeAll(async () => {
   server = await startServer(db.env);
   file = path.join(db.dataDir, 'users.csv');
   writeCsv(file, 'email,first_name,last_name,role', ROWS, (i) => BAD[i]?.line ?? `big${i}@bulk.example.com,First${i},Last${i},user`);
-});
+}, 180_000);
 afterAll(async () => {
   await server?.stop();
   await db?.drop();
@@ -48,7 +48,7 @@ describe('bulk import of a 100,000-row CSV, on a server process of its own', () 
     for (;;) {
       job = (await getJson(`${server.url}/api/v1/import-jobs/${id}`, auth)).body.data;
       if (!['queued', 'running'].includes(job.status)) break;
-      expect(Date.now() - started, 'the import takes too long').toBeLessThan(540_000);
+      expect(Date.now() - started, 'the import takes too long').toBeLessThan(1_140_000);
       await new Promise((r) => setTimeout(r, 250));
     }
     const seconds = (Date.now() - started) / 1000;
@@ -78,5 +78,5 @@ describe('bulk import of a 100,000-row CSV, on a server process of its own', () 
       `server RSS ${(before.rss / MB).toFixed(0)} MB before, peak ${(peak / MB).toFixed(0)} MB`,
     );
     expect(peak).toBeLessThan(PEAK_RSS_BOUND);
-  }, 600_000);
+  }, 1_200_000);
 });
