@@ -1,5 +1,12 @@
 import type { ComponentType, ReactNode } from 'react';
+import { IconApps, IconBuilding, IconBuildingCommunity, IconHierarchy2, IconKey, IconUsersGroup } from '@tabler/icons-react';
 import type { Permission } from '../../../shared/permissions';
+import { GroupsScreen } from './screens/directory/GroupsScreen';
+import { OuTreeScreen } from './screens/directory/OuTreeScreen';
+import { TenantsScreen } from './screens/directory/TenantsScreen';
+import { PartnersScreen } from './screens/directory/PartnersScreen';
+import { ApiTokensScreen } from './screens/directory/ApiTokensScreen';
+import { ApplicationsScreen } from './screens/directory/ApplicationsScreen';
 
 export interface ScreenDef {
   /** Route path under the hash router, e.g. `/users/:id`. */
@@ -17,4 +24,12 @@ export interface ScreenDef {
  * Every screen of the admin app, in navigation order. The first visible one with `nav` is
  * home. Each screen lives in its own folder under screens/ and registers itself here.
  */
-export const screens: ScreenDef[] = [];
+export const screens: ScreenDef[] = [
+  // Directory structure and administration.
+  { path: '/groups', element: <GroupsScreen />, nav: { label: 'Groups', icon: IconUsersGroup }, permission: 'groups:read' },
+  { path: '/ous', element: <OuTreeScreen />, nav: { label: 'Org units', icon: IconHierarchy2 }, permission: 'ous:read' },
+  { path: '/applications', element: <ApplicationsScreen />, nav: { label: 'Applications', icon: IconApps }, permission: 'applications:read' },
+  { path: '/api-tokens', element: <ApiTokensScreen />, nav: { label: 'API tokens', icon: IconKey }, permission: 'api_tokens:read' },
+  { path: '/tenants', element: <TenantsScreen />, nav: { label: 'Tenants', icon: IconBuilding }, permission: 'tenants:read', crossTenant: true },
+  { path: '/partners', element: <PartnersScreen />, nav: { label: 'Partners', icon: IconBuildingCommunity }, permission: 'partners:read', crossTenant: true },
+];
