@@ -9,7 +9,8 @@ import { liveStreamsOf } from '../http/sse';
  * refused at once; open event streams get a `retry:` hint and end (a client reconnects to
  * another server); in-flight requests may finish within `shutdownTimeoutMs`, after which their
  * connections are cut; a running import stops at its next batch boundary, resumable; the mail
- * worker and the pool close; the process exits 0. A second signal exits at once (1).
+ * worker and the pool close; the process exits 0. A second signal exits at once (1), as does
+ * closing that takes longer than the timeout.
  */
 export async function serve(config: Config, logger: Logger): Promise<void> {
   const roster = await createRoster(config, logger);
@@ -55,10 +56,20 @@ export async function serve(config: Config, logger: Logger): Promise<void> {
       logger.warn('requests still running after the shutdown timeout: closing their connections');
       server.closeAllConnections();
     }
-    try {
-      await roster.close();
-    } catch (err) {
-      logger.error({ err }, 'error while closing');
+    // A batch of an import hashing passwords can take a while to reach its boundary; past the
+    // timeout the process leaves anyway: the batch's transaction is rolled back, and the job
+    // resumes from its last committed row.
+    let closeTimer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      roster.close().then(() => 'closed' as const, (err: unknown) => {
+        logger.error({ err }, 'error while closing');
+        return 'failed' as const;
+      }),
+      new Promise<'timeout'>((resolve) => (closeTimer = setTimeout(() => resolve('timeout'), config.shutdownTimeoutMs))),
+    ]);
+    clearTimeout(closeTimer);
+    if (closed !== 'closed') {
+      if (closed === 'timeout') logger.error('background work did not stop within the shutdown timeout: exiting');
       process.exit(1);
     }
     logger.info('stopped');

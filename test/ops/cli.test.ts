@@ -9,7 +9,7 @@ import { opsDatabase, runCli, type OpsDatabase } from '../support/ops-server';
 
 /** The CLI spawned as `node bin/roster.mjs`, on a database of its own: SQLite, or PostgreSQL under test:pg. */
 // Each command is a fresh Node process loading TypeScript through tsx: seconds each on a busy machine.
-describe('roster CLI', { timeout: 180_000 }, () => {
+describe('roster CLI', { timeout: 300_000 }, () => {
   let db: OpsDatabase;
   let roster: Roster | undefined;
   afterEach(async () => {
