@@ -224,6 +224,17 @@ describe('bulk import', () => {
     expect((await app.http.post(`/api/v1/import-jobs/${id}/resume`).set(tenant.auth)).status).toBe(409);
   });
 
+  it('at start-up, a running job of another machine is interrupted only once its heartbeat is 30 s old', async () => {
+    const job = await importBody(`email\nhb-${uniq()}@example.com\n`, 'text/csv');
+    const elsewhere = { status: 'running', runnerHost: 'another-host|pid:[1]', runnerPid: 4242 };
+    await app.roster.db.knex('importJobs').where({ id: job.id }).update({ ...elsewhere, heartbeatAt: new Date(Date.now() - 20_000).toISOString() });
+    expect(await app.roster.services.imports.recoverInterrupted()).toBe(0);
+    expect((await app.http.get(`/api/v1/import-jobs/${job.id}`).set(tenant.auth)).body.data.status).toBe('running');
+    await app.roster.db.knex('importJobs').where({ id: job.id }).update({ heartbeatAt: new Date(Date.now() - 31_000).toISOString() });
+    expect(await app.roster.services.imports.recoverInterrupted()).toBe(1);
+    expect((await app.roster.db.knex('importJobs').where({ id: job.id }).first()).status).toBe('interrupted');
+  });
+
   it('errors.csv lists every error with formulas neutralised', async () => {
     const job = await importBody('email,first_name\n=HYPERLINK("x"),A\n+1,B\n-2,C\n@SUM(A1),D\n', 'text/csv');
     expect(job.failed).toBe(4);
