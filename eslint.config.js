@@ -18,4 +18,9 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  {
+    // Only the preload talks to Electron; the renderer and shared code get the typed bridge.
+    files: ['desktop/renderer/**', 'desktop/shared/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'Use window.rosterDesktop (desktop/shared/bridge.ts): only desktop/preload imports electron.' }] }] },
+  },
 );
