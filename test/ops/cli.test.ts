@@ -121,6 +121,49 @@ describe('roster CLI', { timeout: 300_000 }, () => {
     expect(list.body.data.find((u: { email: string }) => u.email === 'ann@example.com').first_name).toBe('Anna');
   });
 
+  it('import: SIGTERM stops the job at a batch boundary (exit 130), and a server resumes it without duplicates', async () => {
+    db = await opsDatabase();
+    const http = await openApp(db.env);
+    const rows = 20_000;
+    let csv = 'email,first_name\n';
+    for (let i = 0; i < rows; i++) csv += `stop${i}@cli-stop.test,S${i}\n`;
+    const file = path.join(db.dir, 'big.csv');
+    fs.writeFileSync(file, csv);
+
+    const result = await runCli(['import', file, '--tenant', 'default'], db.env, {
+      onSpawn: (child) => {
+        let seen = '';
+        child.stderr!.on('data', (d: Buffer) => {
+          seen += d.toString();
+          // Signalled once the first batches are in: the job is well under way, far from its end.
+          if (/rows ([1-9]\d{3,})/.test(seen) && !child.killed) child.kill('SIGTERM');
+        });
+      },
+    });
+    expect(result.code, result.stderr).toBe(130);
+    const stopped = /^interrupted: rows (\d+): created (\d+)/m.exec(result.stdout);
+    expect(stopped, result.stdout).not.toBeNull();
+    const committed = Number(stopped![1]);
+    expect(committed % 500).toBe(0);
+    expect(committed).toBeLessThan(rows);
+    expect(Number(stopped![2])).toBe(committed);
+    const id = /import-jobs\/([0-9a-f-]{36})\/resume/.exec(result.stdout)![1];
+
+    const token = await login(http, 'root@ops.test', 'root-password-123');
+    const auth = { Authorization: `Bearer ${token.body.access_token}` };
+    const total = async () => (await http.get('/api/v1/tenants/default/users').query({ search: 'cli-stop.test', per_page: 1 }).set(auth)).body.pagination.total_items;
+    expect(await total()).toBe(committed);
+    expect((await http.post(`/api/v1/import-jobs/${id}/resume`).query({ tenant_id: 'default' }).set(auth)).status).toBeLessThan(300);
+    let job: Record<string, unknown> = {};
+    for (let i = 0; i < 1200; i++) {
+      job = (await http.get(`/api/v1/import-jobs/${id}`).query({ tenant_id: 'default' }).set(auth)).body.data;
+      if (job.status !== 'running' && job.status !== 'queued') break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job).toMatchObject({ status: 'completed', rows_read: rows, created: rows, failed: 0 });
+    expect(await total()).toBe(rows);
+  });
+
   it('export-user: the GDPR document, to stdout or to a private file', async () => {
     db = await opsDatabase();
     const csv = path.join(db.dir, 'u.csv');
