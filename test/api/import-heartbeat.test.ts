@@ -39,7 +39,7 @@ describe('import jobs with several servers on one database', () => {
       const res = await postFile(`${a.url}/api/v1/users/bulk-import`, file, { ...authA, 'Content-Type': 'text/csv' });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       const id = res.body.data.id as string;
-      const running = await waitFor(`${a.url}/api/v1/import-jobs/${id}`, authA, (j) => j.committed_rows > 0 || j.status !== 'running');
+      const running = await waitFor(`${a.url}/api/v1/import-jobs/${id}`, authA, (j) => j.committed_rows > 0 || !['queued', 'running'].includes(j.status));
       expect(running.status).toBe('running');
       const beat1 = (await check.knex('importJobs').where({ id }).first()).heartbeatAt;
 
