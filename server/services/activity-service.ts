@@ -14,6 +14,8 @@ export interface ActivityFilter {
   action?: string;
   since?: string;
   until?: string;
+  actor_id?: string;
+  subject_id?: string;
   cursor?: string;
   limit?: number;
 }
@@ -107,5 +109,7 @@ function filtered(q: Knex.QueryBuilder, f: ActivityFilter): Knex.QueryBuilder {
   }
   if (f.since) q.where('createdAt', '>=', new Date(f.since).toISOString());
   if (f.until) q.where('createdAt', '<', new Date(f.until).toISOString());
+  if (f.actor_id) q.where('actorId', f.actor_id);
+  if (f.subject_id) q.where('subjectId', f.subject_id);
   return q;
 }

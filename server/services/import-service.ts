@@ -625,7 +625,8 @@ async function* readCsv(file: string): AsyncGenerator<SourceRecord> {
       continue;
     }
     const value: Record<string, unknown> = {};
-    for (let i = 0; i < header.length; i++) if (values[i] !== '') value[header[i]] = values[i];
+    // A column with a blank header is left out: that is how the admin app's wizard ignores one.
+    for (let i = 0; i < header.length; i++) if (values[i] !== '' && header[i] !== '') value[header[i]] = values[i];
     yield { row, value: fromFlat(value, true) };
   }
 }

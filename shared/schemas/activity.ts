@@ -20,6 +20,8 @@ export const ActivityQuery = z.object({
   action: z.string().max(500).optional().describe('One action, or several separated by commas; `user.*` matches a prefix'),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
+  actor_id: z.uuid().optional().describe('Only events caused by this user, token or application'),
+  subject_id: z.uuid().optional().describe('Only events about this user, group, application, ...'),
   cursor: z.uuid().optional().describe('The `next_cursor` of the previous page'),
   limit: z.coerce.number().int().min(1).optional().describe('At most 100; 50 by default'),
 });

@@ -1,6 +1,11 @@
 import type { ComponentType, ReactNode } from 'react';
 import { IconApps, IconBuilding, IconBuildingCommunity, IconHierarchy2, IconKey, IconUsersGroup } from '@tabler/icons-react';
 import type { Permission } from '../../../shared/permissions';
+import { IconChartDonut, IconFileImport, IconGitMerge, IconListSearch } from '@tabler/icons-react';
+import { DashboardScreen } from './screens/dashboard/DashboardScreen';
+import { ImportScreen } from './screens/import/ImportScreen';
+import { MergeScreen } from './screens/merge/MergeScreen';
+import { AuditScreen } from './screens/audit/AuditScreen';
 import { GroupsScreen } from './screens/directory/GroupsScreen';
 import { OuTreeScreen } from './screens/directory/OuTreeScreen';
 import { TenantsScreen } from './screens/directory/TenantsScreen';
@@ -25,6 +30,10 @@ export interface ScreenDef {
  * home. Each screen lives in its own folder under screens/ and registers itself here.
  */
 export const screens: ScreenDef[] = [
+  { path: '/dashboard', element: <DashboardScreen />, nav: { label: 'Dashboard', icon: IconChartDonut }, permission: 'audit:read' },
+  { path: '/import', element: <ImportScreen />, nav: { label: 'Import', icon: IconFileImport }, permission: 'users:import' },
+  { path: '/merge', element: <MergeScreen />, nav: { label: 'Merge', icon: IconGitMerge }, permission: 'users:merge' },
+  { path: '/audit', element: <AuditScreen />, nav: { label: 'Audit log', icon: IconListSearch }, permission: 'audit:read' },
   // Directory structure and administration.
   { path: '/groups', element: <GroupsScreen />, nav: { label: 'Groups', icon: IconUsersGroup }, permission: 'groups:read' },
   { path: '/ous', element: <OuTreeScreen />, nav: { label: 'Org units', icon: IconHierarchy2 }, permission: 'ous:read' },
