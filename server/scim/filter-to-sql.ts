@@ -103,17 +103,18 @@ function compare(a: UserAttribute, op: CompareOp, value: ScimValue, dialect: Dia
 }
 
 /**
- * A key of a JSON object column: SQLite's json_type/json_extract, PostgreSQL's jsonb -> and ->>.
+ * A value inside a JSON object column: SQLite's json_type/json_extract, PostgreSQL's jsonb #> and #>>.
  * The value's JSON type picks the comparison (strings ignoring case, numbers as numbers, booleans
  * by eq); a value of another type never matches. Each test is a CASE, so it is never NULL and a
  * cast only ever sees a number.
  */
 function jsonParts(a: Extract<UserAttribute, { kind: 'json' }>, dialect: Dialect) {
   const sqlite = dialect !== 'pg';
-  const key = sqlite ? `$."${a.key}"` : a.key;
+  // Path segments are attribute names ([A-Za-z][A-Za-z0-9_-]*): safe inside quotes and braces.
+  const key = sqlite ? `$${a.path.map((k) => `."${k}"`).join('')}` : `{${a.path.join(',')}}`;
   return {
-    type: sqlite ? `json_type(${a.column}, ?)` : `jsonb_typeof(${a.column} -> CAST(? AS text))`,
-    text: sqlite ? `json_extract(${a.column}, ?)` : `(${a.column} ->> CAST(? AS text))`,
+    type: sqlite ? `json_type(${a.column}, ?)` : `jsonb_typeof(${a.column} #> CAST(? AS text[]))`,
+    text: sqlite ? `json_extract(${a.column}, ?)` : `(${a.column} #>> CAST(? AS text[]))`,
     key,
     string: sqlite ? "'text'" : "'string'",
     number: sqlite ? "('integer', 'real')" : "('number')",

@@ -71,11 +71,11 @@ export const USER_ATTRS: AttrDef[] = [
 ];
 
 export const ENTERPRISE_ATTRS: AttrDef[] = [
-  attr('employeeNumber', 'Employee number (stored, not searchable)'),
-  attr('costCenter', 'Cost center (stored, not searchable)'),
+  attr('employeeNumber', 'Employee number'),
+  attr('costCenter', 'Cost center'),
   attr('organization', 'Organisation (the user\'s company)'),
-  attr('division', 'Division (stored, not searchable)'),
-  attr('department', 'Department (stored, not searchable)'),
+  attr('division', 'Division'),
+  attr('department', 'Department'),
   complex('manager', 'The user\'s manager', [
     attr('value', 'The manager\'s id'),
     attr('$ref', 'The manager\'s URI', { type: 'reference', referenceTypes: ['User'] }),

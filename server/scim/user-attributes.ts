@@ -28,8 +28,14 @@ export type UserAttribute =
   | { kind: 'active' }
   /** The same value for every user (emails.type is always "work"): folded before any SQL is written. */
   | { kind: 'constant'; value: string | boolean; caseExact: boolean }
-  /** One key of a JSON object column (custom_attributes), compared by the JSON type of its value. */
-  | { kind: 'json'; column: string; key: string };
+  /**
+   * A value inside a JSON object column (custom_attributes, scim_attributes), found by its path of
+   * keys and compared by its JSON type.
+   */
+  | { kind: 'json'; column: string; path: string[] };
+
+/** SCIM attributes kept in users.scim_attributes (see resources.ts), by their path there. */
+const scimJson = (...path: string[]): UserAttribute => ({ kind: 'json', column: 'users.scim_attributes', path });
 
 const CORE: Record<string, UserAttribute> = {
   id: { kind: 'id', column: 'users.id' },
@@ -53,16 +59,28 @@ const CORE: Record<string, UserAttribute> = {
   'meta.created': { kind: 'dateTime', column: 'users.created_at' },
   'meta.lastmodified': { kind: 'dateTime', column: 'users.updated_at' },
   'meta.resourcetype': { kind: 'constant', value: 'User', caseExact: true },
+  usertype: scimJson('userType'),
+  nickname: scimJson('nickName'),
+  preferredlanguage: scimJson('preferredLanguage'),
+  'name.middlename': scimJson('name', 'middleName'),
+  'name.honorificprefix': scimJson('name', 'honorificPrefix'),
+  'name.honorificsuffix': scimJson('name', 'honorificSuffix'),
 };
 
 const ENTERPRISE: Record<string, UserAttribute> = {
   organization: { kind: 'string', column: 'users.company', normalized: false },
+  employeenumber: scimJson('enterprise', 'employeeNumber'),
+  costcenter: scimJson('enterprise', 'costCenter'),
+  division: scimJson('enterprise', 'division'),
+  department: scimJson('enterprise', 'department'),
+  manager: scimJson('enterprise', 'manager', 'value'),
+  'manager.value': scimJson('enterprise', 'manager', 'value'),
 };
 
 /** Known SCIM attributes Roster has no column for: a clearer answer than "unknown attribute". */
-const UNSUPPORTED = new Set(['schemas', 'usertype', 'nickname', 'profileurl', 'preferredlanguage', 'password',
+const UNSUPPORTED = new Set(['schemas', 'profileurl', 'password',
   'ims', 'photos', 'addresses', 'groups', 'entitlements', 'roles', 'x509certificates', 'meta.location', 'meta.version',
-  'name.middlename', 'name.honorificprefix', 'name.honorificsuffix', 'phonenumbers.type', 'phonenumbers.primary', 'emails.display']);
+  'phonenumbers.type', 'phonenumbers.primary', 'emails.display']);
 
 const key = (attribute: string, subAttribute?: string) => (subAttribute ? `${attribute}.${subAttribute}` : attribute).toLowerCase();
 
@@ -85,7 +103,7 @@ export function resolveUserAttribute(path: AttrPath, parent?: AttrPath): UserAtt
   if (schema === ROSTER_USER_SCHEMA.toLowerCase()) {
     // Keys are JSON object keys, matched as stored; their values are strings, numbers or booleans.
     if (parent || path.subAttribute) throw invalidFilter(`"${shown}": custom attributes have no sub-attributes`);
-    return { kind: 'json', column: 'users.custom_attributes', key: path.attribute };
+    return { kind: 'json', column: 'users.custom_attributes', path: [path.attribute] };
   }
   let found: UserAttribute | undefined;
   if (schema === undefined || schema === CORE_USER_SCHEMA.toLowerCase()) found = CORE[name];

@@ -25,20 +25,24 @@ interface Seed {
   created: string;
   updated?: string;
   custom?: Record<string, unknown>;
+  /** SCIM attributes without a column (users.scim_attributes). */
+  scim?: Record<string, unknown>;
 }
 
 const SEEDS: Record<string, Seed> = {
   alice: { username: 'Alice.Smith', email: 'Alice.Smith@Example.com', first: 'Alice', last: 'Smith', display: 'Alice Smith', title: 'Engineer',
     phone: '+1 555 0100', company: 'Acme', created: '2026-01-01T00:00:00.000Z', updated: '2026-02-01T00:00:00.000Z',
-    custom: { costCode: 'CC-1', remote: true, level: 1 } },
+    custom: { costCode: 'CC-1', remote: true, level: 1 },
+    scim: { userType: 'Employee', nickName: 'Al', enterprise: { department: 'R&D', costCenter: '4130', manager: { value: 'boss-1' } } } },
   bob: { username: 'bob', email: 'bob@example.org', first: 'Bob', last: 'Jones', title: 'Senior Engineer', company: 'Globex', status: 'DISABLED',
     locale: 'fr', timezone: 'Europe/Paris', created: '2026-01-02T12:00:00.000Z', updated: '2026-02-02T00:00:00.000Z',
-    custom: { costCode: 'cc-20', level: 3 } },
+    custom: { costCode: 'cc-20', level: 3 }, scim: { userType: 'Contractor', enterprise: { department: 'Sales' } } },
   carol: { username: 'carol', email: 'carol@corp.example.net', first: 'Carol', last: "O'Malley", display: "Carol O'Malley", company: 'acme',
-    locale: 'en-GB', created: '2026-01-03T00:00:00.000Z', custom: { remote: false, level: 2.5, 'cost code': 'x' } },
+    locale: 'en-GB', created: '2026-01-03T00:00:00.000Z', custom: { remote: false, level: 2.5, 'cost code': 'x' },
+    scim: { userType: 'employee', name: { middleName: 'Ann' } } },
   dave: { email: 'dave@example.com', first: 'Dave', last: 'smith', display: '', title: '', status: 'LOCKED', created: '2026-01-04T00:00:00.000Z', custom: { costCode: '', remote: null } },
   eve: { username: 'EVE', email: 'eve+test@example.com', first: 'Eve', last: 'Müller', title: 'Manager', phone: '+49 30 1234', status: 'PENDING_APPROVAL',
-    created: '2026-01-05T00:00:00.000Z', custom: { level: '7', costCode: ['CC-1'] } },
+    created: '2026-01-05T00:00:00.000Z', custom: { level: '7', costCode: ['CC-1'] }, scim: { userType: 'Intern' } },
   frank: { username: 'frank%50', email: 'frank@example.com', title: '100% Manager', company: 'Initech', created: '2026-01-06T00:00:00.000Z' },
   grace: { username: 'grace_1', email: 'grace@example.com', created: '2026-01-07T00:00:00.000Z' },
   gracex: { username: 'gracex1', email: 'gracex1@example.com', created: '2026-01-08T00:00:00.000Z' },
@@ -130,6 +134,20 @@ const CASES: [string, string[]][] = [
   [`${ROSTER.toLowerCase()}:remote ne true`, except('alice')],
   [`${ROSTER}:costcode pr`, []],
   [`${ROSTER}:nothing pr or ${ROSTER}:level eq 1`, ['alice']],
+  // SCIM attributes without a column, in users.scim_attributes; the RFC's own examples (§3.4.2.2).
+  ['title pr and userType eq "Employee"', ['alice']],
+  ['title pr or userType eq "Intern"', ['alice', 'bob', 'eve', 'frank', 'olivia']],
+  ['userType eq "Employee" and (emails co "example.com" or emails.value co "example.org")', ['alice']],
+  ['userType ne "Employee" and not (emails co "example.com" or emails.value co "example.org")', ['mallory', 'olivia']],
+  ['userType eq "Employee" and (emails.type eq "work")', ['alice', 'carol']],
+  ['userType eq "Employee" and emails[type eq "work" and value co "@example.com"]', ['alice']],
+  ['nickName co "A"', ['alice']],
+  ['name.middleName pr', ['carol']],
+  [`${ENT}:department eq "r&d"`, ['alice']],
+  [`${ENT}:department pr`, ['alice', 'bob']],
+  [`${ENT}:costCenter sw "41"`, ['alice']],
+  [`${ENT}:manager eq "boss-1"`, ['alice']],
+  [`${ENT}:manager.value eq "BOSS-1"`, ['alice']],
   // active is status = 'ACTIVE'.
   ['active eq true', except(...INACTIVE)],
   ['active eq false', INACTIVE],
@@ -195,6 +213,7 @@ function userRow(tenant: string, s: Seed) {
     updatedAt: s.updated ?? s.created,
     searchText: [email, s.username, s.first, s.last].filter(Boolean).join(' ').toLowerCase(),
     customAttributes: JSON.stringify(s.custom ?? {}),
+    scimAttributes: s.scim ? JSON.stringify(s.scim) : null,
   };
 }
 
@@ -278,9 +297,9 @@ describe('SCIM filter to SQL', () => {
   it.each([
     ['foo eq "x"', /Unknown filter attribute "foo"/],
     ['name.nickname eq "x"', /Unknown filter attribute "name.nickname"/],
-    ['userType eq "x"', /"userType" is not supported/],
+    ['profileUrl eq "x"', /"profileUrl" is not supported/],
     ['schemas eq "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"', /"schemas" is not supported/],
-    [`${ENT}:department eq "Sales"`, /department" is not supported/],
+    [`${ENT}:location eq "Sales"`, /location" is not supported/],
     ['urn:example:params:custom:flavour eq "x"', /Unknown schema "urn:example:params:custom"/],
     ['ims[type eq "xmpp"]', /"ims" is not a complex attribute|"ims.type" is not supported/],
     ['userName[value eq "x"]', /"userName" is not a complex attribute/],
@@ -296,7 +315,7 @@ describe('SCIM filter to SQL', () => {
     ['meta.created gt "2026-01-01T00:00:00"', /"meta.created" is a dateTime/],
     ['meta.created gt "2026-13-45T00:00:00Z"', /"meta.created" is a dateTime/],
     ['meta.created gt 20260101', /"meta.created" is a dateTime/],
-    ['userName pr and (title pr or nickName eq "x")', /"nickName" is not supported/],
+    ['userName pr and (title pr or photos eq "x")', /"photos" is not supported/],
     [`${ROSTER}:costCode co 5`, /"co" needs a string/],
     [`${ROSTER}:remote gt true`, /"gt" is not supported on the boolean value/],
     [`${ROSTER}:costCode.part eq "x"`, /custom attributes have no sub-attributes/],

@@ -274,7 +274,7 @@ describe('RFC 7644 examples', () => {
     await newUser('root-search@example.com');
     await scim().post('/Groups', { schemas: [GROUP], displayName: 'Root Search Group' });
     const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
-    expectError(await scim().post('/.search', { schemas: [SEARCH], filter: 'nickName eq "x"' }), 400, 'invalidFilter');
+    expectError(await scim().post('/.search', { schemas: [SEARCH], filter: 'photos pr' }), 400, 'invalidFilter');
     const byName = await scim().post('/.search', { schemas: [SEARCH], filter: 'displayName sw "Root Search"' });
     expect(byName.body.totalResults).toBe(1);
     expect(byName.body.Resources[0].meta.resourceType).toBe('Group');
@@ -338,7 +338,7 @@ describe('errors', () => {
     await scim().post('/Groups', { schemas: [GROUP], displayName: 'Dupes' });
     expectError(await scim().post('/Groups', { schemas: [GROUP], displayName: 'dupes' }), 409, 'uniqueness');
     expectError(await scim().get('/Users').query({ filter: 'userName eq' }), 400, 'invalidFilter');
-    expectError(await scim().get('/Users').query({ filter: 'nickName eq "x"' }), 400, 'invalidFilter');
+    expectError(await scim().get('/Users').query({ filter: 'photos pr' }), 400, 'invalidFilter');
     expectError(await scim().get('/Groups').query({ filter: 'members[value eq "x"]' }), 400, 'invalidFilter');
     expectError(await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'favouriteColour', value: 'x' }]), 400, 'invalidPath');
     expectError(await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'emails[type eq ]', value: 'x' }]), 400, 'invalidPath');
