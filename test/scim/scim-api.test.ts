@@ -144,6 +144,16 @@ describe('Entra ID provisioning sequence', () => {
     expect(res.body.meta.version).not.toBe('W/"1"');
   });
 
+  it('sets and removes the manager the way Entra ID sends it: the id as a plain value', async () => {
+    const set = await scim().patch(`/Users/${id}`, [{ op: 'Add', path: `${ENT}:manager`, value: 'boss-2' }]);
+    expect(set.status, JSON.stringify(set.body)).toBe(200);
+    expect(set.body[ENT].manager).toEqual({ value: 'boss-2' });
+    expect((await scim().get('/Users').query({ filter: `${ENT}:manager eq "boss-2"` })).body.Resources.map((r: Json) => r.id)).toEqual([id]);
+    const removed = await scim().patch(`/Users/${id}`, [{ op: 'Remove', path: `${ENT}:manager` }]);
+    expect(removed.body[ENT].manager).toBeUndefined();
+    expect(removed.body[ENT].department).toBe('Platform');
+  });
+
   it('disables with "False" as a string, and re-enables', async () => {
     const off = await scim().patch(`/Users/${id}`, [{ op: 'Replace', path: 'active', value: 'False' }]);
     expect(off.status).toBe(200);
@@ -313,6 +323,11 @@ describe('RFC 7644 examples', () => {
     const stale = await app.http.patch(`/scim/v2/Users/${u.id}`).set(auth).set('If-Match', etag).send({ schemas: [PATCH], Operations: [{ op: 'replace', path: 'title', value: 'Y' }] });
     expectError(stale, 412);
     expectError(await app.http.delete(`/scim/v2/Users/${u.id}`).set(auth).set('If-Match', etag), 412);
+    const g = (await scim().post('/Groups', { schemas: [GROUP], displayName: 'ETag Group' })).body;
+    expect((await scim().get(`/Groups/${g.id}`).set('If-None-Match', g.meta.version)).status).toBe(304);
+    expect((await scim().get(`/Groups/${g.id}`).set('If-None-Match', 'W/"999"')).status).toBe(200);
+    expectError(await app.http.put(`/scim/v2/Groups/${g.id}`).set(auth).set('If-Match', 'W/"999"').send({ schemas: [GROUP], displayName: 'Nope' }), 412);
+    expect((await scim().get(`/Groups/${g.id}`)).body.displayName).toBe('ETag Group');
   });
 });
 
