@@ -9,16 +9,12 @@ const ROWS = 100_000;
  * The server's peak resident memory over the whole import. It starts at about 180 MB (tsx, the
  * app, the hashing threads) and peaked at 316-335 MB in our runs; most of the rise is V8 heap
  * slack, not live data: the same import completes with the old space capped at 64 MB
- * (--max-old-space-size=64), peaking at about 200 MB. Holding the 54 MB file, or its 100,000
- * parsed rows, would take it past this bound.
+ * (--max-old-space-size=64), peaking at about 200 MB.
  */
 const PEAK_RSS_BOUND = 400 * 1024 * 1024;
 const MB = 1024 * 1024;
 
-/**
- * About 560 bytes a row, 55 MB in all: held in memory as one string, or as parsed rows, the
- * file alone would take the server past the bound.
- */
+/** About 560 bytes a row, 54 MB in all: a file of a size that must be streamed, not slurped. */
 const NOTE = 'Imported from the old directory; '.repeat(15);
 /** Invalid rows at known positions, each with the error it must produce. */
 const BAD: Record<number, { line: string; field: string | null; code: string }> = {};
