@@ -28,7 +28,7 @@ function formatOf(ctx: AppContext): ImportFormat {
 export const importRoutes = (imports: ImportService) => [
   defineRoute({
     method: 'post', path: IMPORT_PATH, summary: 'Import users in bulk', tags, access: 'users:import',
-    description: 'The body is CSV (`text/csv`, a header row; UserCreate\'s fields as columns, `groups` as names separated by `;`, `ou_path`, `custom.*` columns, `password` or a pre-hashed argon2id/bcrypt `password_hash`), a JSON array or NDJSON of the same fields. The upload is stored and processed in the background in batches of 500 rows, each batch in one transaction; the answer is the job to poll.',
+    description: 'The body is CSV (`text/csv`, a header row; UserCreate\'s fields as columns, `groups` as names separated by `;`, `ou_path`, `custom.*` columns, `password` or a pre-hashed argon2 or bcrypt (`$2a$`/`$2b$`/`$2y$`) `password_hash`, stored as given and replaced by argon2id at the first sign-in; `send_welcome_email` true queues the welcome mail for a created user), a JSON array or NDJSON of the same fields. The upload is stored and processed in the background in batches of 500 rows, each batch in one transaction; the answer is the job to poll.',
     query: ImportQuery,
     responses: { 202: { description: 'The import job', schema: ApiResponseImportJob }, 415: { description: 'Not CSV, JSON or NDJSON' } },
     handler: async (ctx, { query }) => {
@@ -40,7 +40,7 @@ export const importRoutes = (imports: ImportService) => [
   }),
   defineRoute({
     method: 'get', path: `${jobs}/{job_id}`, summary: 'An import job', tags, access: 'users:import',
-    description: 'Status (queued, running, completed, failed, aborted, interrupted), counts and the first 100 row errors.',
+    description: 'Status (queued, running, completed, failed, aborted, interrupted), counts and the first 100 row errors. A running job whose server is gone (its process ended, or no heartbeat for 30 s) is shown, and stored, as interrupted.',
     params: Params, query: TenantScopeQuery,
     responses: { 200: { description: 'The job', schema: ApiResponseImportJob } },
     handler: async (ctx, { params, query }) => sendData(ctx, await imports.get(actorOf(ctx), tenantOf(ctx, query), params.job_id)),
