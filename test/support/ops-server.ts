@@ -13,6 +13,10 @@ export const OPS_ADMIN_EMAIL = 'root@ops.test';
 export const OPS_ADMIN_PASSWORD = 'root-password-123';
 
 /**
+ * Child processes for the operations tests. Beside test/support/server-process.ts (server/index.ts
+ * for the scale tests), this runs the `roster` command itself (bin/roster.mjs: `serve` and every
+ * other command) and reports exit codes, which graceful shutdown is judged by.
+ *
  * A data dir and database of their own for child processes: a temporary folder, and on
  * `npm run test:pg` a fresh PostgreSQL database on the test server. `env` is what the CLI and
  * the server read.
@@ -53,9 +57,11 @@ export async function opsDatabase(): Promise<OpsDatabase> {
   };
 }
 
+/** The parent's test settings stay out: a child gets exactly the database and settings it is given. */
 const childEnv = (env: Record<string, string>) => {
-  const { TEST_DATABASE_URL: _ignored, ...rest } = process.env;
-  return { ...rest, LOG_LEVEL: 'warn', ...env };
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'NODE_OPTIONS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete base[name];
+  return { ...base, LOG_LEVEL: 'warn', ...env };
 };
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
