@@ -1,6 +1,10 @@
 import type { ComponentType, ReactNode } from 'react';
 import { IconApps, IconBuilding, IconBuildingCommunity, IconHierarchy2, IconKey, IconUsersGroup } from '@tabler/icons-react';
 import type { Permission } from '../../../shared/permissions';
+import { IconSearch } from '@tabler/icons-react';
+import { FindScreen } from './screens/find/FindScreen';
+import { UserScreen } from './screens/user/UserScreen';
+import { CreateUserScreen } from './screens/create-user/CreateUserScreen';
 import { IconChartDonut, IconFileImport, IconGitMerge, IconListSearch } from '@tabler/icons-react';
 import { DashboardScreen } from './screens/dashboard/DashboardScreen';
 import { ImportScreen } from './screens/import/ImportScreen';
@@ -30,6 +34,10 @@ export interface ScreenDef {
  * home. Each screen lives in its own folder under screens/ and registers itself here.
  */
 export const screens: ScreenDef[] = [
+  // Find first: it is home, where `/` lands.
+  { path: '/users', element: <FindScreen />, nav: { label: 'Find users', icon: IconSearch }, permission: 'users:read' },
+  { path: '/users/new', element: <CreateUserScreen />, permission: 'users:create' },
+  { path: '/users/:id', element: <UserScreen />, permission: 'users:read' },
   { path: '/dashboard', element: <DashboardScreen />, nav: { label: 'Dashboard', icon: IconChartDonut }, permission: 'audit:read' },
   { path: '/import', element: <ImportScreen />, nav: { label: 'Import', icon: IconFileImport }, permission: 'users:import' },
   { path: '/merge', element: <MergeScreen />, nav: { label: 'Merge', icon: IconGitMerge }, permission: 'users:merge' },

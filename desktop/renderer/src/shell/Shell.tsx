@@ -5,6 +5,7 @@ import { NavLink as RouterLink, useLocation } from 'react-router';
 import { useSession } from '../auth/session';
 import type { ScreenDef } from '../screens';
 import { TenantPicker } from './TenantPicker';
+import { SearchHotkey } from '../screens/find/SearchHotkey';
 
 /** Header (tenant, who is signed in), navigation of the screens this role may use, content. */
 export function Shell({ screens, headerExtra, children }: { screens: ScreenDef[]; headerExtra?: ReactNode; children: ReactNode }) {
@@ -53,6 +54,7 @@ export function Shell({ screens, headerExtra, children }: { screens: ScreenDef[]
             );
           })}
       </AppShell.Navbar>
+      <SearchHotkey />
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
   );
