@@ -9,6 +9,8 @@ import type { Services } from './services';
 import type { RouteDef } from './http/define-route';
 import { requestId } from './middleware/request-id';
 import { clientIp } from './middleware/client-ip';
+import { bodyGuard, urlGuard } from './middleware/input-guard';
+import { auditDenied } from './middleware/audit-denied';
 import { requestLog } from './middleware/request-log';
 import { errorHandler } from './middleware/error-handler';
 import { securityHeaders } from './middleware/security-headers';
@@ -35,11 +37,11 @@ import { statsRoutes } from './routes/stats-routes';
 import { mountDocs } from './routes/docs-routes';
 import { ROSTER_VERSION } from './version';
 import { scimRoutes } from './scim/routes';
+import { adminApp } from './http/admin-app';
 import { liveStreamsOf } from './http/sse';
 import { createMetrics } from './metrics/registry';
 import { httpMetrics } from './metrics/http-metrics';
 import { metricsEndpoint } from './metrics/metrics-endpoint';
-import { adminApp } from './http/admin-app';
 
 export interface AppDeps {
   config: Config;
@@ -85,6 +87,8 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestLog(deps.logger));
   app.use(errorHandler(deps.logger));
   app.use(securityHeaders);
+  app.use(auditDenied(deps.db, deps.logger));
+  app.use(urlGuard);
   app.use(adminApp());
   app.use(metricsEndpoint(metrics, deps.config.metricsToken));
   // SCIM before the REST body parser: it parses its own bodies and renders its own errors.
@@ -102,6 +106,7 @@ export function createApp(deps: AppDeps): Koa {
   });
   // A bulk import streams its (possibly huge) body itself, a JSON array included.
   app.use((ctx, next) => (ctx.path === IMPORT_PATH ? next() : parseBody(ctx, next)));
+  app.use(bodyGuard);
 
   const routes = apiRoutes(deps);
   const router = new Router();

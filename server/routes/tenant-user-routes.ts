@@ -64,6 +64,17 @@ export const tenantUserRoutes = (users: UserService) => [
     },
   }),
   defineRoute({
+    method: 'post', path: `${base}/{user_id}/restore`, summary: 'Restore a deleted user', tags: ['tenant directory'], access: 'users:delete',
+    description: 'Undoes a soft delete: the user comes back with its groups, identities and application assignments. 409 when the user is not deleted, was merged, or its email or username was taken meanwhile. Honours `If-Match`.',
+    params: UserParams,
+    responses: { 200: { description: 'Restored', schema: ApiResponseUser }, 409: { description: 'Not deleted, merged, or email taken' } },
+    handler: async (ctx, { params }) => {
+      const user = await users.restore(actorOf(ctx), params.tenant_id, params.user_id, { ifMatch: ifMatchVersion(ctx) });
+      setEtag(ctx, user.version);
+      sendData(ctx, user);
+    },
+  }),
+  defineRoute({
     method: 'post', path: `${base}/{user_id}/password/reset`, summary: 'Reset a user\'s password', tags: ['tenant directory'], access: 'users:reset_password',
     description: '`EMAIL` queues a one-time link (to `redirect_uri`, or the admin app) in the outbox; `DIRECT` sets `new_password`. Both sign the user out everywhere.',
     params: UserParams, body: UserPasswordReset,

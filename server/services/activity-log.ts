@@ -26,7 +26,7 @@ export interface ActivityInput {
   tenantId: string;
   action: string;
   actor: EventActor;
-  subjectType: 'user' | 'tenant' | 'partner' | 'ou' | 'group' | 'identity_provider' | 'application' | 'api_token' | 'session';
+  subjectType: 'user' | 'tenant' | 'partner' | 'ou' | 'group' | 'identity_provider' | 'application' | 'api_token' | 'session' | 'request';
   subjectId: string | null;
   details?: Record<string, unknown>;
 }

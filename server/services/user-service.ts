@@ -400,6 +400,23 @@ export class UserService {
     });
   }
 
+  /**
+   * Undoes a soft delete: the same row comes back with its groups, identities and assignments,
+   * which a soft delete leaves in place. Sessions ended by the delete stay ended. Another live
+   * user holding the email or username by now makes it a 409.
+   */
+  async restore(actor: Actor, tenantRef: string, userId: string, opts: Versioned = {}): Promise<UserResponse> {
+    const tenant = await this.tenants.resolve(actor.principal, tenantRef);
+    await this.db.knex.transaction(async (trx) => {
+      const user = await this.loadForWrite(trx, actor, tenant.id, userId, opts, { includeDeleted: true });
+      if (!user.deletedAt) throw conflict('The user is not deleted');
+      if (user.mergedInto) throw conflict('The user was merged into another account; it cannot be restored');
+      await this.patchVersioned(trx, user, { deletedAt: null, updatedAt: nowIso() });
+      await recordActivity(trx, { tenantId: tenant.id, action: 'user.restored', actor: eventActorOf(actor), subjectType: 'user', subjectId: user.id });
+    });
+    return this.get(actor, tenant.id, userId);
+  }
+
   // --- helpers -------------------------------------------------------------------------------
 
   /** Hot path: a prepared statement, not the query builder. */
