@@ -6,7 +6,7 @@ import { camelCaseKeys } from './case';
 /**
  * The one place that knows how hot reads reach the driver. SQL is written once with `?`
  * placeholders and snake_case columns; rows come back with camelCase keys, like Objection's.
- * On SQLite a separate read-only connection keeps prepared statements, so reads neither queue
+ * On SQLite a few read-only connections keep prepared statements, so reads neither queue
  * behind the writer connection nor pay Knex's query-building cost. WAL lets it see every
  * committed write at its next statement.
  */
@@ -34,42 +34,75 @@ function knexReads(knex: Knex): FastReads {
   };
 }
 
+/**
+ * Read connections on SQLite. node-sqlite3 runs each connection's statements one at a time on the
+ * libuv thread pool (4 threads by default), so several connections let reads use every core; the
+ * writer is the one Knex connection, apart from these.
+ */
+const SQLITE_READERS = 4;
+
+interface Reader {
+  db: Promise<sqlite3.Database>;
+  statements: Map<string, Promise<sqlite3.Statement>>;
+  busy: number;
+}
+
 async function sqliteReads(filename: string, busyTimeoutMs: number): Promise<FastReads> {
   // The file may not exist until the writer connection creates it and migrations run, so the
-  // reader opens lazily on first use.
-  let dbPromise: Promise<sqlite3.Database> | undefined;
-  const statements = new Map<string, Promise<sqlite3.Statement>>();
+  // readers open lazily on first use.
+  const readers: Reader[] = [];
 
-  const open = () =>
-    (dbPromise ??= new Promise<sqlite3.Database>((resolve, reject) => {
+  const openReader = (): Reader => ({
+    busy: 0,
+    statements: new Map(),
+    db: new Promise<sqlite3.Database>((resolve, reject) => {
       const db = new sqlite3.Database(filename, sqlite3.OPEN_READONLY, (err) => {
         if (err) return reject(err);
         db.configure('busyTimeout', busyTimeoutMs);
         resolve(db);
       });
-    }));
+    }),
+  });
+
+  /** The least busy reader; a new one while there are fewer than SQLITE_READERS and all are busy. */
+  function reader(): Reader {
+    let best = readers[0];
+    for (const r of readers) if (r.busy < best.busy) best = r;
+    if (best && (best.busy === 0 || readers.length >= SQLITE_READERS)) return best;
+    const fresh = openReader();
+    // A reader that failed to open is dropped, so the next read tries again.
+    fresh.db.catch(() => readers.splice(readers.indexOf(fresh), 1));
+    readers.push(fresh);
+    return fresh;
+  }
 
   // The promise is cached, not the statement, so concurrent first uses prepare only once.
-  function statement(sql: string): Promise<sqlite3.Statement> {
-    let stmt = statements.get(sql);
+  function statement(r: Reader, sql: string): Promise<sqlite3.Statement> {
+    let stmt = r.statements.get(sql);
     if (!stmt) {
-      stmt = open().then(
+      stmt = r.db.then(
         (db) => new Promise<sqlite3.Statement>((resolve, reject) => {
           const s = db.prepare(sql, (err) => (err ? reject(err) : resolve(s)));
         }),
       );
-      stmt.catch(() => statements.delete(sql));
-      statements.set(sql, stmt);
+      stmt.catch(() => r.statements.delete(sql));
+      r.statements.set(sql, stmt);
     }
     return stmt;
   }
 
   async function all<T>(sql: string, params: unknown[]): Promise<T[]> {
-    const stmt = await statement(sql);
-    const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
-      stmt.all(params, (err, r) => (err ? reject(err) : resolve(r as Record<string, unknown>[]))),
-    );
-    return rows.map((r) => camelCaseKeys(r) as T);
+    const r = reader();
+    r.busy++;
+    try {
+      const stmt = await statement(r, sql);
+      const rows = await new Promise<Record<string, unknown>[]>((resolve, reject) =>
+        stmt.all(params, (err, rs) => (err ? reject(err) : resolve(rs as Record<string, unknown>[]))),
+      );
+      return rows.map((row) => camelCaseKeys(row) as T);
+    } finally {
+      r.busy--;
+    }
   }
 
   return {
@@ -81,14 +114,14 @@ async function sqliteReads(filename: string, busyTimeoutMs: number): Promise<Fas
       return rows[0];
     },
     async close() {
-      for (const pending of statements.values()) {
-        const stmt = await pending.catch(() => undefined);
-        if (stmt) await new Promise<void>((r) => stmt.finalize(() => r()));
-      }
-      statements.clear();
-      if (dbPromise) {
-        const db = await dbPromise;
-        await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
+      for (const r of readers.splice(0)) {
+        for (const pending of r.statements.values()) {
+          const stmt = await pending.catch(() => undefined);
+          if (stmt) await new Promise<void>((done) => stmt.finalize(() => done()));
+        }
+        r.statements.clear();
+        const db = await r.db.catch(() => undefined);
+        if (db) await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
       }
     },
   };

@@ -5,6 +5,7 @@ import { presentUserListItem, type UserRow } from '../presenters/user-presenter'
 import type { UserListQuery } from '../../shared/schemas/user';
 import { foldForSearch, normalizeEmail } from '../services/normalize';
 import { GROUP_AND_DESCENDANTS_IDS } from './group-graph';
+import { countCacheOf } from './count-cache';
 
 export type UserFilters = Omit<UserListQuery, 'page' | 'per_page' | 'offset' | 'limit' | 'sort_by' | 'sort_order'>;
 
@@ -101,7 +102,8 @@ export function applyUserSort(qb: Knex.QueryBuilder, dialect: Dialect, sortBy: U
 
 /**
  * One page of the user list with its total: the filters run twice (count and page) as SQL, the
- * page joins the OU path. `narrow` adds what only some callers need (an application's reach).
+ * page joins the OU path; the total comes from the count cache while nothing was written.
+ * `narrow` adds what only some callers need (an application's reach).
  */
 export async function pageOfUsers(
   db: Database,
@@ -111,11 +113,21 @@ export async function pageOfUsers(
 ) {
   const paging = resolvePaging(q);
   const filtered = () => applyUserFilters(db.knex('users'), db.dialect, tenant, q).modify(narrow);
-  const [{ total }] = await filtered().count({ total: '*' });
-  const rows: UserRow[] = await applyUserSort(filtered(), db.dialect, q.sort_by, q.sort_order ?? 'asc')
-    .leftJoin('ous', 'ous.id', 'users.ou_id')
-    .select('users.*', 'ous.path as ou_path')
-    .limit(paging.limit)
-    .offset(paging.offset);
+  // Knex only builds the SQL; it runs on the read path (FastReads), so lists neither queue behind
+  // the one SQLite writer connection nor hold it while they read.
+  const read = <T>(qb: Knex.QueryBuilder) => {
+    const { sql, bindings } = qb.toSQL();
+    return db.reads.all<T>(sql, bindings as unknown[]);
+  };
+  const counted = filtered().count({ total: '*' });
+  const { sql: countSql, bindings: countBindings } = counted.toSQL();
+  const [total, rows] = await Promise.all([
+    countCacheOf(db.knex).get(countSql, countBindings, async () => Number((await read<{ total: number | string }>(counted))[0].total)),
+    read<UserRow>(applyUserSort(filtered(), db.dialect, q.sort_by, q.sort_order ?? 'asc')
+      .leftJoin('ous', 'ous.id', 'users.ou_id')
+      .select('users.*', 'ous.path as ou_path')
+      .limit(paging.limit)
+      .offset(paging.offset)),
+  ]);
   return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
 }
