@@ -64,6 +64,8 @@ function present(a: UserAttribute, dialect: Dialect): SqlFilter {
   switch (a.kind) {
     case 'json':
       return jsonPresent(a, dialect);
+    case 'member':
+      return raw(`EXISTS (${MEMBERS_SQL})`);
     case 'string':
       return raw(`(${a.column} IS NOT NULL AND ${a.column} <> '')`);
     case 'id':
@@ -99,8 +101,17 @@ function compare(a: UserAttribute, op: CompareOp, value: ScimValue, dialect: Dia
       return compareString(a, op, value, dialect, shown);
     case 'json':
       return compareJson(a, op, value, dialect, shown);
+    case 'member': {
+      if (op !== 'eq') throw invalidFilter(`"${shown}" is a member id; only "eq" and "ne" compare it`);
+      const id = requireString(value, shown);
+      return UUID.test(id) ? raw(`EXISTS (${MEMBERS_SQL} AND (gm.user_id = ? OR gm.member_group_id = ?))`, id, id) : FALSE;
+    }
   }
 }
+
+/** A group's direct members as the members attribute shows them: groups, and users not deleted. */
+const MEMBERS_SQL = `SELECT 1 FROM group_members gm LEFT JOIN users mu ON mu.id = gm.user_id
+  WHERE gm.group_id = groups.id AND (gm.user_id IS NULL OR mu.deleted_at IS NULL)`;
 
 /**
  * A value inside a JSON object column: SQLite's json_type/json_extract, PostgreSQL's jsonb #> and #>>.

@@ -15,10 +15,13 @@ const GROUP: Record<string, UserAttribute> = {
   'meta.created': { kind: 'dateTime', column: 'groups.created_at' },
   'meta.lastmodified': { kind: 'dateTime', column: 'groups.updated_at' },
   'meta.resourcetype': { kind: 'constant', value: 'Group', caseExact: true },
+  // `members eq "<id>"` is how Entra ID asks whether a user is still in a group.
+  members: { kind: 'member' },
+  'members.value': { kind: 'member' },
 };
 
-/** Known, but answered with a clear 400: membership is read and changed, not searched. */
-const UNSUPPORTED = new Set(['members', 'members.value', 'members.display', 'members.type', 'schemas', 'meta.location', 'meta.version']);
+/** Known, but answered with a clear 400: members are found by id only. */
+const UNSUPPORTED = new Set(['members.display', 'members.type', 'members.$ref', 'schemas', 'meta.location', 'meta.version']);
 
 function resolve(path: AttrPath, parent?: AttrPath): UserAttribute {
   const schema = (parent?.schema ?? path.schema)?.toLowerCase();
@@ -33,5 +36,5 @@ function resolve(path: AttrPath, parent?: AttrPath): UserAttribute {
 
 export const GROUP_ATTRIBUTES: AttributeMap = {
   resolve,
-  isComplex: (path) => path.attribute.toLowerCase() === 'meta' && !path.schema,
+  isComplex: (path) => ['meta', 'members'].includes(path.attribute.toLowerCase()) && !path.schema,
 };

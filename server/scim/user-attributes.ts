@@ -32,7 +32,9 @@ export type UserAttribute =
    * A value inside a JSON object column (custom_attributes, scim_attributes), found by its path of
    * keys and compared by its JSON type.
    */
-  | { kind: 'json'; column: string; path: string[] };
+  | { kind: 'json'; column: string; path: string[] }
+  /** A group's direct members (live users and groups), matched by id. */
+  | { kind: 'member' };
 
 /** SCIM attributes kept in users.scim_attributes (see resources.ts), by their path there. */
 const scimJson = (...path: string[]): UserAttribute => ({ kind: 'json', column: 'users.scim_attributes', path });

@@ -227,8 +227,21 @@ describe('Okta SCIM test sequence', () => {
     const rename = await scim().patch(`/Groups/${g.body.id}`, [{ op: 'replace', value: { id: g.body.id, displayName: 'Eng' } }]);
     expect(rename.body.displayName).toBe('Eng');
 
+    // Entra ID asks whether a user is (still) a member with a filter on members.
+    const asks = (filter: string) => scim().get('/Groups').query({ filter, attributes: 'id' });
+    expect((await asks(`id eq "${g.body.id}" and members eq "${u1.id}"`)).body.totalResults).toBe(0);
+    expect((await asks(`members[value eq "${u1.id}"] or members.value eq "${u2.id}"`)).body.totalResults).toBe(0);
+    expect((await asks('members pr and displayName eq "Eng"')).body.totalResults).toBe(0);
+    expect((await asks('not (members pr) and displayName eq "Eng"')).body.totalResults).toBe(1);
+
     // The user sees the group when asking for it.
     await scim().patch(`/Groups/${g.body.id}`, [{ op: 'add', path: 'members', value: [{ value: u1.id }] }]);
+    expect((await asks(`id eq "${g.body.id}" and members eq "${u1.id}"`)).body.Resources).toEqual([{ schemas: [GROUP], id: g.body.id, meta: expect.any(Object) }]);
+    expect((await asks(`members[value eq "${u1.id}"] or members.value eq "${u2.id}"`)).body.totalResults).toBe(1);
+    expect((await asks(`members eq "${u2.id}"`)).body.totalResults).toBe(0);
+    expect((await asks(`members ne "${u2.id}" and displayName eq "Eng"`)).body.totalResults).toBe(1);
+    expect((await asks('members pr and displayName eq "Eng"')).body.totalResults).toBe(1);
+    expect((await asks('members eq "not-an-id"')).body.totalResults).toBe(0);
     const withGroups = await scim().get(`/Users/${u1.id}`).query({ attributes: 'userName,groups' });
     expect(withGroups.body.groups).toEqual([expect.objectContaining({ value: g.body.id, display: 'Eng', type: 'direct' })]);
     expect(withGroups.body.emails).toBeUndefined();
@@ -354,7 +367,8 @@ describe('errors', () => {
     expectError(await scim().post('/Groups', { schemas: [GROUP], displayName: 'dupes' }), 409, 'uniqueness');
     expectError(await scim().get('/Users').query({ filter: 'userName eq' }), 400, 'invalidFilter');
     expectError(await scim().get('/Users').query({ filter: 'photos pr' }), 400, 'invalidFilter');
-    expectError(await scim().get('/Groups').query({ filter: 'members[value eq "x"]' }), 400, 'invalidFilter');
+    expectError(await scim().get('/Groups').query({ filter: 'members[display eq "x"]' }), 400, 'invalidFilter');
+    expectError(await scim().get('/Groups').query({ filter: 'members co "x"' }), 400, 'invalidFilter');
     expectError(await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'favouriteColour', value: 'x' }]), 400, 'invalidPath');
     expectError(await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'emails[type eq ]', value: 'x' }]), 400, 'invalidPath');
     expectError(await scim().patch(`/Users/${u.id}`, [{ op: 'replace', path: 'active', value: 'maybe' }]), 400, 'invalidValue');
