@@ -1,5 +1,5 @@
 import { Fragment, useMemo, useState, type ReactNode } from 'react';
-import { Button, Center, Loader, Tooltip } from '@mantine/core';
+import { Button, Center, Loader, Stack, Text, Tooltip } from '@mantine/core';
 import { IconSwitchHorizontal } from '@tabler/icons-react';
 import type { RosterBridge } from '../../../shared/bridge';
 import { DesktopContext, useDesktop } from './desktop-context';
@@ -38,7 +38,14 @@ function Gate({ bridge, children }: { bridge: RosterBridge; children: ReactNode 
   if (!state || !context) {
     return actionError
       ? <GateFrame title="Roster cannot start"><ProblemAlert message={actionError} /></GateFrame>
-      : <Center mih="100vh"><Loader aria-label="Loading" /></Center>;
+      : (
+        <Center mih="100vh">
+          <Stack align="center" gap="xs">
+            <Loader aria-label="Loading" />
+            <Text size="sm" c="dimmed">Starting Roster…</Text>
+          </Stack>
+        </Center>
+      );
   }
 
   const back = () => {
