@@ -47,7 +47,10 @@ describe('the embedded server command', () => {
     expect(serverCommand({ packaged: false, appRoot: '/app', execPath: '/opt/Roster/roster' })).toEqual({
       command: '/opt/Roster/roster', args: ['--import', 'tsx', path.join('/app', 'server', 'index.ts')], cwd: '/app', env: { ELECTRON_RUN_AS_NODE: '1' },
     });
-    expect(serverCommand({ packaged: true, appRoot: '/app.asar', execPath: '/opt/Roster/roster' }).args).toEqual([path.join('/app.asar', 'dist', 'server', 'index.js')]);
+    const packaged = serverCommand({ packaged: true, appRoot: '/opt/Roster/resources/app.asar', execPath: '/opt/Roster/roster' });
+    // The server runs from the unpacked files beside the archive, as plain Node would.
+    expect(packaged.args).toEqual([path.join('/opt/Roster/resources/app.asar.unpacked', 'dist', 'server', 'index.js')]);
+    expect(packaged.cwd).toBe('/opt/Roster/resources/app.asar.unpacked');
   });
 
   it('does not pass the parent\'s database or Roster settings to the embedded server', () => {

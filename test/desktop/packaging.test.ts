@@ -28,6 +28,9 @@ describe('electron-builder.yml', () => {
 
   it('unpacks and rebuilds the native modules, and keeps Electron usable as Node for the server', () => {
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['**/node_modules/sqlite3/**', '**/node_modules/@node-rs/**']));
+    // The server bundle runs from app.asar.unpacked (desktop/main/server-command.ts) with its modules.
+    expect(config.asarUnpack).toEqual(expect.arrayContaining(['package.json', 'dist/server/**', '**/node_modules/**']));
+    expect(pkg.type).toBe('module');
     expect(config.npmRebuild).toBe(true);
     expect(config.electronFuses.runAsNode).toBe(true);
   });
