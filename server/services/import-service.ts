@@ -47,7 +47,6 @@ type ImportRow = z.infer<typeof ImportRow>;
 
 const BOOLEAN_COLUMNS = new Set(['email_verified', 'require_password_change', 'is_internal', 'is_onboarded', 'send_welcome_email']);
 
-
 /** Row fields an upsert may change -> columns (email is the match key and stays as stored). */
 const UPDATABLE: Record<string, string> = {
   username: 'username', first_name: 'firstName', last_name: 'lastName', display_name: 'displayName', phone: 'phone',
