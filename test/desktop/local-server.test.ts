@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { execSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -104,6 +105,29 @@ describe('the local server process', () => {
     });
     expect(again.status).toBe(200);
     await second.shutdown();
+  }, 120_000);
+
+  it('runs the packaged layout: the npm run build bundle from app.asar.unpacked, started as the packaged app starts it', async () => {
+    // The layout electron-builder.yml makes: package.json, dist/server and node_modules unpacked beside app.asar.
+    const resources = tempDir();
+    const unpacked = path.join(resources, 'app.asar.unpacked');
+    fs.mkdirSync(unpacked);
+    const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+    fs.writeFileSync(path.join(unpacked, 'package.json'), JSON.stringify({ name: pkg.name, type: pkg.type, main: 'dist/desktop/main.cjs' }));
+    fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(unpacked, 'node_modules'), 'dir');
+    const build = String(pkg.scripts.build).replaceAll('dist/server', path.join(unpacked, 'dist', 'server'));
+    execSync(build, { cwd: ROOT, stdio: 'pipe', env: { ...process.env, PATH: `${path.join(ROOT, 'node_modules', '.bin')}${path.delimiter}${process.env.PATH}` } });
+
+    const command = serverCommand({ packaged: true, appRoot: path.join(resources, 'app.asar'), execPath: process.execPath });
+    const local = server(command);
+    const url = await local.start(ADMIN);
+    expect(await (await fetch(`${url}/readyz`)).json()).toEqual({ status: 'ok', database: 'sqlite' });
+    const login = await fetch(`${url}/api/v1/auth/token`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ grant_type: 'password', username: ADMIN.email, password: ADMIN.password, tenant: 'default' }),
+    });
+    expect(login.status).toBe(200);
+    await local.stop();
   }, 120_000);
 
   it('reports a server that dies before it is ready, with what it said', async () => {
