@@ -14,9 +14,11 @@ export function UserRef({ id }: { id: string }) {
     retry: false,
   });
   const name = user.data ? user.data.display_name || user.data.email : null;
+  if (name) return <Text size="sm" span title={id}>{name}</Text>;
+  // Not found here: deleted since, or an administrator who belongs to another tenant.
   return (
-    <Text size="sm" span title={id}>
-      {name ?? (user.isError ? `${id.slice(0, 8)}… (gone)` : `${id.slice(0, 8)}…`)}
+    <Text size="sm" span c="dimmed" title={user.isError ? `${id}: not a user of this tenant (deleted, or an administrator from elsewhere)` : id}>
+      User {id.slice(0, 8)}…
     </Text>
   );
 }

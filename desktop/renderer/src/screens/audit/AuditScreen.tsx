@@ -64,7 +64,7 @@ export function AuditScreen() {
             {rows.map((e) => (
               <Table.Tr key={e.id} data-new={fresh.has(e.id) || undefined} style={fresh.has(e.id) ? { background: 'var(--mantine-color-yellow-0)' } : undefined}>
                 <Table.Td><Text size="sm">{new Date(e.created_at).toLocaleString()}</Text></Table.Td>
-                <Table.Td><Badge variant="light" color={e.action.includes('fail') || e.action.endsWith('locked') ? 'red' : 'indigo'}>{e.action}</Badge></Table.Td>
+                <Table.Td><Badge variant="light" tt="none" color={e.action.includes('fail') || e.action.endsWith('locked') ? 'red' : 'indigo'}>{e.action}</Badge></Table.Td>
                 <Table.Td><ActorCell event={e} /></Table.Td>
                 <Table.Td><SubjectCell event={e} /></Table.Td>
                 <Table.Td><EventDetails details={e.details} /></Table.Td>

@@ -15,6 +15,7 @@ export function WeekCard({ stats }: { stats: TenantStats }) {
       <SimpleGrid cols={{ base: 1, md: 2 }} mt="md" spacing="xl">
         <Stack gap={4} aria-label="Lockouts this week">
           <Text fw={500}>Lockouts <Text span c="dimmed" size="sm">({stats.week.lockouts})</Text></Text>
+          {stats.week.lockouts === 0 && <Text size="xs" c="dimmed">Nobody was locked out in the last seven days.</Text>}
           <BarChart h={160} data={lastWeek} dataKey="day" series={[{ name: 'Lockouts', color: 'red.6' }]} tickLine="none" gridAxis="y" yAxisProps={{ allowDecimals: false }} />
         </Stack>
         <Stack gap={6} aria-label="Imports this week">

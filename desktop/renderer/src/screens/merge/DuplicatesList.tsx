@@ -32,7 +32,7 @@ export function DuplicatesList({ onPick }: { onPick(target: PickedUser, source: 
             return (
               <Card key={users.map((u) => u.id).join()} withBorder padding="xs" radius="sm">
                 <Badge size="xs" variant="light" mb={4}>{REASONS[g.reason]}</Badge>
-                {users.map((u) => <Text size="xs" key={u.id} truncate>{userLabel(u)}</Text>)}
+                {users.map((u) => <Text size="xs" key={u.id} style={{ overflowWrap: 'anywhere' }}>{userLabel(u)}</Text>)}
                 <Group justify="flex-end" mt={4}>
                   <Button size="compact-xs" variant="light" onClick={() => onPick(users[0], users[1])} aria-label={`Compare ${users.map((u) => u.email).join(' and ')}`}>
                     Compare

@@ -1,4 +1,4 @@
-import { Alert, List, Stack, Table, Text } from '@mantine/core';
+import { Alert, Box, List, Stack, Table, Text } from '@mantine/core';
 import type { MergePlanView } from '../../../../../shared/client/merge-api';
 import type { UserResponse } from '../../../../../shared/schemas/user';
 import { labelOf } from './merge-fields';
@@ -10,7 +10,8 @@ export function MergePreview({ plan, source }: { plan: MergePlanView; source: Us
   const groupName = (id: string) => source.groups?.find((g) => g.group_id === id)?.name ?? id;
   const changes = Object.entries(plan.profile_changes);
   return (
-    <Alert color={plan.dry_run ? 'blue' : 'teal'} title={plan.dry_run ? 'What the merge will do' : 'Merged'} aria-label="Merge preview">
+    <Box component="section" aria-label="Merge preview">
+    <Alert color={plan.dry_run ? 'blue' : 'teal'} title={plan.dry_run ? 'What the merge will do' : 'Merged'}>
       <Stack gap="xs">
         {changes.length === 0 ? (
           <Text size="sm">The kept account's profile stays as it is.</Text>
@@ -36,5 +37,6 @@ export function MergePreview({ plan, source }: { plan: MergePlanView; source: Us
         </List>
       </Stack>
     </Alert>
+    </Box>
   );
 }

@@ -74,7 +74,7 @@ export function MergeScreen() {
 
   return (
     <Grid gap="lg">
-      <Grid.Col span={{ base: 12, md: 9 }}>
+      <Grid.Col span={{ base: 12, lg: 9 }}>
         <Stack>
           <Title order={3}>Merge accounts</Title>
           <Group align="flex-end" wrap="nowrap">
@@ -110,7 +110,7 @@ export function MergeScreen() {
           {result && (!result.plan.dry_run || previewCurrent) && <MergePreview plan={result.plan} source={result.source} />}
         </Stack>
       </Grid.Col>
-      <Grid.Col span={{ base: 12, md: 3 }}>
+      <Grid.Col span={{ base: 12, lg: 3 }}>
         <DuplicatesList onPick={(t, s) => pick(t, s)} />
       </Grid.Col>
     </Grid>
