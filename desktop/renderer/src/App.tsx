@@ -4,6 +4,7 @@ import { useSession } from './auth/session';
 import { LoginScreen } from './auth/LoginScreen';
 import { Shell } from './shell/Shell';
 import { screens } from './screens';
+import { SwitchModeButton } from './desktop/DesktopGate';
 
 /** Signed out: the sign-in form. Signed in: the screens this role may use, nothing else. */
 export function App() {
@@ -20,7 +21,7 @@ export function App() {
   const allowed = screens.filter((s) => (!s.permission || session.can(s.permission)) && (!s.crossTenant || crossTenant));
   const home = allowed.find((s) => s.nav);
   return (
-    <Shell screens={allowed}>
+    <Shell screens={allowed} headerExtra={<SwitchModeButton />}>
       <Routes>
         {allowed.map((s) => (
           <Route key={s.path} path={s.path} element={s.element} />

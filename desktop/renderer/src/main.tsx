@@ -1,4 +1,4 @@
-import { StrictMode } from 'react';
+import { StrictMode, useState, type ReactNode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { HashRouter } from 'react-router';
 import { MantineProvider } from '@mantine/core';
@@ -10,24 +10,29 @@ import '@mantine/notifications/styles.css';
 import '@mantine/charts/styles.css';
 import { SessionProvider } from './auth/session';
 import { App } from './App';
+import { DesktopGate } from './desktop/DesktopGate';
 import { theme } from './theme';
 
-const queryClient = new QueryClient({
-  defaultOptions: { queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: false } },
-});
+/** One cache per server: the desktop app remounts this when it switches mode or server. */
+function Queries({ children }: { children: ReactNode }) {
+  const [queryClient] = useState(() => new QueryClient({ defaultOptions: { queries: { retry: 1, staleTime: 5_000, refetchOnWindowFocus: false } } }));
+  return <QueryClientProvider client={queryClient}>{children}</QueryClientProvider>;
+}
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <MantineProvider theme={theme}>
       <ModalsProvider>
         <Notifications position="bottom-right" />
-        <QueryClientProvider client={queryClient}>
-          <HashRouter>
-            <SessionProvider>
-              <App />
-            </SessionProvider>
-          </HashRouter>
-        </QueryClientProvider>
+        <DesktopGate>
+          <Queries>
+            <HashRouter>
+              <SessionProvider>
+                <App />
+              </SessionProvider>
+            </HashRouter>
+          </Queries>
+        </DesktopGate>
       </ModalsProvider>
     </MantineProvider>
   </StrictMode>,

@@ -1,23 +1,16 @@
+import type { RosterBridge, StoredTokens } from '../../../shared/bridge';
+
+export type { StoredTokens };
+type DesktopTokens = RosterBridge['tokens'];
+
+const desktopTokens = (): DesktopTokens | undefined => window.rosterDesktop?.tokens;
+const KEY = 'roster.session';
+
 /**
  * Where the refresh token lives between launches: the desktop app keeps it encrypted by the
  * operating system (safeStorage, through the preload bridge); a browser keeps it for the tab's
  * life in sessionStorage. Never localStorage.
  */
-export interface StoredTokens {
-  access_token: string;
-  refresh_token: string;
-  expires_at: number;
-}
-
-interface DesktopTokens {
-  load(): Promise<StoredTokens | null>;
-  save(tokens: StoredTokens): Promise<void>;
-  clear(): Promise<void>;
-}
-
-const desktopTokens = (): DesktopTokens | undefined => (window as unknown as { rosterDesktop?: { tokens: DesktopTokens } }).rosterDesktop?.tokens;
-const KEY = 'roster.session';
-
 export const tokenStore: DesktopTokens = {
   async load() {
     const desktop = desktopTokens();
