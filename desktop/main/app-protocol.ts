@@ -84,6 +84,8 @@ async function proxy(request: Request, url: URL, opts: AppProtocolOptions): Prom
     out.delete('content-encoding');
     out.delete('content-length');
   }
+  // A page from the server shows inside the app's origin: it gets the app's policy, not its own.
+  if (/^text\/html\b/i.test(out.get('content-type') ?? '')) out.set('Content-Security-Policy', CONTENT_SECURITY_POLICY);
   const noBody = request.method === 'HEAD' || [101, 204, 205, 304].includes(upstream.status);
   return new Response(noBody ? null : upstream.body, { status: upstream.status, statusText: upstream.statusText, headers: out });
 }

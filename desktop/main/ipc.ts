@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CHANNELS, APP_HOST, APP_SCHEME, type ChannelName } from '../shared/channels';
+import { isProxiedPath } from './app-protocol';
 import { adminAccountSchema, profileIdSchema, profileInputSchema, type DesktopController } from './desktop-controller';
 import { storedTokensSchema } from './token-store';
 import { saveFileSchema } from './files';
@@ -15,13 +16,16 @@ export interface IpcMainLike {
   handle(channel: string, listener: (event: InvokeEventLike, ...args: unknown[]) => unknown): void;
 }
 
-/** Only the app's own top-level page may call main: not an iframe, not a page from elsewhere. */
+/**
+ * Only the app's own top-level page may call main: not an iframe, not a page from elsewhere, and
+ * not a page the server answered through the proxy (/docs, or anything a remote server sends).
+ */
 export function isTrustedSender(event: InvokeEventLike): boolean {
   const frame = event.senderFrame;
   if (!frame || frame.parent) return false;
   try {
     const url = new URL(frame.url);
-    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST;
+    return url.protocol === `${APP_SCHEME}:` && url.host === APP_HOST && !isProxiedPath(url.pathname);
   } catch {
     return false;
   }

@@ -25,6 +25,11 @@ beforeAll(async () => {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       seen.push({ method: req.method!, url: req.url!, headers: req.headers, body: Buffer.concat(chunks).toString() });
+      if (req.url === '/docs') {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "script-src * 'unsafe-inline'" });
+        res.end('<!doctype html><script>alert(1)</script>');
+        return;
+      }
       if (req.url === '/api/v1/nothing') {
         res.writeHead(204).end();
         return;
@@ -121,6 +126,13 @@ describe('app://roster API proxy', () => {
     const missing = await h(new Request('app://roster/api/v1/missing'));
     expect(missing.status).toBe(404);
     expect((await h(new Request('app://roster/api/v1/nothing', { method: 'DELETE' }))).status).toBe(204);
+  });
+
+  it('gives a server page shown in the app (the docs) the app\'s strict policy, not its own', async () => {
+    const res = await proxy(() => upstreamUrl)(new Request('app://roster/docs'));
+    expect(res.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
+    const json = await proxy(() => upstreamUrl)(new Request('app://roster/api/v1/users'));
+    expect(json.headers.get('content-security-policy')).toBeNull();
   });
 
   it('follows the target as it changes (local server, then a remote profile)', async () => {

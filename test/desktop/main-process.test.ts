@@ -185,8 +185,8 @@ describe('IPC', () => {
     expect(await invoke(CHANNELS.state, APP)).toMatchObject({ mode: null, ready: false, profiles: [], dataDir: path.join(userData, 'data') });
   });
 
-  it('refuses callers that are not the app\'s own top frame', async () => {
-    for (const event of [appEvent('https://evil.example/'), appEvent('app://other/'), appEvent('file:///x.html'), appEvent('app://roster/', { url: 'app://roster/' }), { senderFrame: null, sender: null }]) {
+  it('refuses callers that are not the app\'s own top frame, including server pages shown through the proxy', async () => {
+    for (const event of [appEvent('https://evil.example/'), appEvent('app://other/'), appEvent('file:///x.html'), appEvent('app://roster/', { url: 'app://roster/' }), appEvent('app://roster/docs'), appEvent('app://roster/api/v1/evil.html'), { senderFrame: null, sender: null }]) {
       await expect(invoke(CHANNELS.state, event)).rejects.toThrow(/may only be called by the Roster app/);
       await expect(invoke(CHANNELS.tokensLoad, event)).rejects.toThrow(/Refused/);
     }
