@@ -280,8 +280,11 @@ export class ImportService {
           }).catch((err: unknown) => {
             if (!(err instanceof DryRunRollback)) throw err;
           });
-          // A dry run keeps its (rolled back) batch's counts all the same.
-          if (opts.dryRun) await this.db.knex('importJobs').where({ id }).update({ ...countColumns(counts), heartbeatAt: nowIso() });
+          // A dry run keeps its (rolled back) batch's counts and row errors all the same.
+          if (opts.dryRun) {
+            await batcher.saveDryRunErrors(this.db.knex);
+            await this.db.knex('importJobs').where({ id }).update({ ...countColumns(counts), heartbeatAt: nowIso() });
+          }
         }
         if (this.stopping) throw new StopImport();
       };
@@ -359,6 +362,8 @@ class BatchWriter {
   private readonly groups = new Map<string, string | null>();
   /** `user:group` pairs of users an upsert matched, so only new memberships are reported. */
   private readonly memberOf = new Set<string>();
+  /** A dry run's row errors, kept out of the batch's transaction, which is rolled back. */
+  private dryRunErrors: RowError[] = [];
 
   constructor(
     private readonly hasher: PasswordHasher,
@@ -368,6 +373,13 @@ class BatchWriter {
     private readonly jobId: string,
     private readonly opts: ImportOptions,
   ) {}
+
+  /** Stores the row errors a dry run found since the last call: what the dry run is for. */
+  async saveDryRunErrors(knex: Knex): Promise<void> {
+    const errors = this.dryRunErrors;
+    this.dryRunErrors = [];
+    for (const part of chunks(errors, 500)) await knex('importJobErrors').insert(part.map((e) => ({ jobId: this.jobId, ...e })));
+  }
 
   /** A row committed before a resume still claims its email and username within the file. */
   remember(record: SourceRecord) {
@@ -559,7 +571,8 @@ class BatchWriter {
     for (const user of welcome) await queueWelcomeMail(trx, this.publicUrl, user);
     for (const part of chunks(memberships, 500)) await trx('groupMembers').insert(part).onConflict(['groupId', 'userId']).ignore();
     for (const part of chunks(events, 500)) await trx('activityEvents').insert(part);
-    for (const part of chunks(errors, 500)) await trx('importJobErrors').insert(part.map((e) => ({ jobId: this.jobId, ...e })));
+    if (this.opts.dryRun) this.dryRunErrors.push(...errors);
+    else for (const part of chunks(errors, 500)) await trx('importJobErrors').insert(part.map((e) => ({ jobId: this.jobId, ...e })));
     counts.failed += errors.length;
     counts.rowsRead += records.length;
     counts.committedRows = counts.rowsRead;

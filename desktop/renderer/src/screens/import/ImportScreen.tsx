@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, FileInput, Group, Stack, Stepper, Text, Title } from '@mantine/core';
 import { modals } from '@mantine/modals';
 import { IconFileTypeCsv } from '@tabler/icons-react';
@@ -34,6 +34,8 @@ export function ImportScreen() {
   const [dryDone, setDryDone] = useState<ImportJobView | null>(null);
   const [started, setStarted] = useState<ImportJobView | null>(null);
   const scope = tenantId ?? undefined;
+  // The job in the URL decides the last step: a link to a job opens it, leaving it starts over.
+  useEffect(() => setStep((s) => (jobInUrl ? 3 : s === 3 ? 0 : s)), [jobInUrl]);
 
   const choose = async (picked: File | null) => {
     setFile(picked);

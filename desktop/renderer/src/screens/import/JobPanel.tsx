@@ -97,7 +97,7 @@ export function JobPanel({ jobId, initial, totalRows, onFinished }: {
       {j.status === 'interrupted' && (
         <Alert color="yellow" title="The import was interrupted">
           <Stack gap="xs">
-            <Text size="sm">The server stopped during this import. {j.committed_rows.toLocaleString()} rows are safely in; resume to go on from there.</Text>
+            <Text size="sm">The server stopped during this import. {j.committed_rows.toLocaleString()} {j.committed_rows === 1 ? 'row is' : 'rows are'} safely in; resume to go on from there.</Text>
             <Group><Button leftSection={<IconPlayerPlay size={16} />} loading={resume.isPending} onClick={() => resume.mutate()}>Resume import</Button></Group>
           </Stack>
         </Alert>

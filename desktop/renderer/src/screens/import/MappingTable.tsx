@@ -20,7 +20,7 @@ export function MappingTable({ preview, targets, onChange }: { preview: CsvPrevi
     <>
       <Table withTableBorder aria-label="Column mapping" maw={1000}>
         <Table.Thead>
-          <Table.Tr><Table.Th w={60}>#</Table.Th><Table.Th>Column in the file</Table.Th><Table.Th>Sample values</Table.Th><Table.Th w={340}>Import as</Table.Th></Table.Tr>
+          <Table.Tr><Table.Th w={60}>#</Table.Th><Table.Th>Column in the file</Table.Th><Table.Th>Sample values</Table.Th><Table.Th w={390}>Import as</Table.Th></Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {preview.header.map((h, i) => {
@@ -39,7 +39,7 @@ export function MappingTable({ preview, targets, onChange }: { preview: CsvPrevi
                       value={selectValue(t)}
                       allowDeselect={false}
                       searchable
-                      w={t.kind === 'custom' ? 170 : 320}
+                      w={t.kind === 'custom' ? 165 : 360}
                       error={t.kind !== 'custom' ? problems.columns[i] : undefined}
                       onChange={(v) => set(i, v === IGNORE || !v ? { kind: 'ignore' } : v === CUSTOM ? { kind: 'custom', name: t.kind === 'custom' ? t.name : h.replace(/[^A-Za-z0-9_.-]+/g, '_') } : { kind: 'field', field: v as (typeof IMPORT_FIELDS)[number] })}
                     />
@@ -48,11 +48,12 @@ export function MappingTable({ preview, targets, onChange }: { preview: CsvPrevi
                         aria-label={`Custom attribute name for ${name}`}
                         placeholder="attribute"
                         leftSection={<Text size="xs" c="dimmed">custom.</Text>}
-                        leftSectionWidth={56}
+                        leftSectionWidth={64}
+                        styles={{ input: { paddingInlineStart: 64 } }}
                         value={t.name}
                         error={problems.columns[i]}
                         onChange={(e) => set(i, { kind: 'custom', name: e.currentTarget.value })}
-                        w={150}
+                        w={190}
                       />
                     )}
                   </Group>
