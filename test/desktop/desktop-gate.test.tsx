@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { useEffect } from 'react';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { MantineProvider } from '@mantine/core';
 import type { ConnectionProfile, DesktopState, RosterBridge, StoredTokens } from '../../desktop/shared/bridge';
@@ -174,6 +174,25 @@ describe('DesktopGate', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Delete' }));
     await waitFor(() => expect(calls).toContain('deleteProfile:p1'));
     await waitFor(() => expect(screen.queryByRole('list', { name: 'Saved servers' })).toBeNull());
+  });
+
+  it('notices a local server that stopped while the app was open, and offers to start it again', async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    try {
+      const { bridge, calls } = fakeBridge({ mode: 'local', ready: true }, { localReady: true });
+      renderGate();
+      expect(await screen.findByText('The admin app')).toBeTruthy();
+      const crashed: DesktopState = { ...(await bridge.state()), ready: false, error: 'The local server stopped unexpectedly (exit code 1).' };
+      bridge.state = async () => crashed;
+      await vi.advanceTimersByTimeAsync(5000);
+      expect((await screen.findByRole('alert')).textContent).toMatch(/stopped unexpectedly/);
+      expect(screen.queryByText('The admin app')).toBeNull();
+      fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+      expect(await screen.findByText('The admin app')).toBeTruthy();
+      expect(calls).toContain('chooseLocal');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('starts the app afresh when the server changes (its session belongs to one server)', async () => {
