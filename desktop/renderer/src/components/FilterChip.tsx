@@ -17,13 +17,15 @@ interface FilterChipProps {
   /** With a search box: options come from the server as the user types (groups, OUs). */
   onSearch?(text: string): void;
   loading?: boolean;
+  /** The first opening: the moment to load options that are not loaded up front. */
+  onOpen?(): void;
 }
 
 /**
  * One filter as a chip: closed it reads "Status: Locked" with a clear button; open it lists the
  * options (searchable when `onSearch` is given), all by keyboard: arrows, Enter, Escape.
  */
-export function FilterChip({ label, valueLabel, options, onChange, onSearch, loading }: FilterChipProps) {
+export function FilterChip({ label, valueLabel, options, onChange, onSearch, loading, onOpen }: FilterChipProps) {
   const [search, setSearch] = useState('');
   const combobox = useCombobox({
     onDropdownClose: () => {
@@ -33,7 +35,11 @@ export function FilterChip({ label, valueLabel, options, onChange, onSearch, loa
         onSearch('');
       }
     },
-    onDropdownOpen: () => (onSearch ? combobox.focusSearchInput() : combobox.selectFirstOption()),
+    onDropdownOpen: () => {
+      onOpen?.();
+      if (onSearch) combobox.focusSearchInput();
+      else combobox.selectFirstOption();
+    },
   });
   const active = valueLabel !== null;
   return (

@@ -23,6 +23,8 @@ const MFA_OPTIONS = [
 function useLookup(kind: 'ous' | 'groups', chosen: string | null, enabled: boolean) {
   const { client, tenantId } = useSession();
   const [text, setText] = useState('');
+  // Loaded when the chip first opens: most searches never touch these filters.
+  const [wanted, setWanted] = useState(false);
   const [search] = useDebouncedValue(text, 150);
   const list = useQuery<ChipOption[]>({
     queryKey: [kind, 'chip', tenantId, search],
@@ -30,7 +32,7 @@ function useLookup(kind: 'ous' | 'groups', chosen: string | null, enabled: boole
       kind === 'ous'
         ? client.ous.list(tenantId!, { search: search || undefined, sort_by: 'path', per_page: 50 }).then((p) => p.data.map((o) => ({ value: o.id, label: o.path })))
         : client.groups.list(tenantId!, { search: search || undefined, sort_by: 'name', per_page: 50 }, signal).then((p) => p.data.map((g) => ({ value: g.id, label: g.name }))),
-    enabled: enabled && !!tenantId,
+    enabled: enabled && wanted && !!tenantId,
     placeholderData: keepPreviousData,
   });
   const one = useQuery({
@@ -38,7 +40,7 @@ function useLookup(kind: 'ous' | 'groups', chosen: string | null, enabled: boole
     queryFn: () => (kind === 'ous' ? client.ous.get(tenantId!, chosen!).then((o) => o.path) : client.groups.get(tenantId!, chosen!).then((g) => g.name)),
     enabled: enabled && !!tenantId && !!chosen,
   });
-  return { options: list.data ?? [], loading: list.isFetching, label: chosen ? (one.data ?? '…') : null, setText };
+  return { options: list.data ?? [], loading: list.isFetching || (wanted && list.isPending), label: chosen ? (one.data ?? '…') : null, setText, open: () => setWanted(true) };
 }
 
 /** The filter chips above the result list; only those the role may read are shown. */
@@ -51,8 +53,8 @@ export function FilterBar({ filters, onChange }: { filters: Filters; onChange(pa
     <Group gap="xs" aria-label="Filters" role="group">
       <FilterChip label="Status" valueLabel={filters.status && STATUS_LABELS[filters.status]} options={STATUS_OPTIONS} onChange={(v) => onChange({ status: v as Filters['status'] })} />
       <FilterChip label="Role" valueLabel={filters.role && ROLE_LABELS[filters.role]} options={ROLE_OPTIONS} onChange={(v) => onChange({ role: v as Filters['role'] })} />
-      {can('ous:read') && <FilterChip label="OU" valueLabel={ous.label} options={ous.options} onSearch={ous.setText} loading={ous.loading} onChange={(v) => onChange({ ou: v })} />}
-      {can('groups:read') && <FilterChip label="Group" valueLabel={groups.label} options={groups.options} onSearch={groups.setText} loading={groups.loading} onChange={(v) => onChange({ group: v })} />}
+      {can('ous:read') && <FilterChip label="OU" valueLabel={ous.label} options={ous.options} onSearch={ous.setText} onOpen={ous.open} loading={ous.loading} onChange={(v) => onChange({ ou: v })} />}
+      {can('groups:read') && <FilterChip label="Group" valueLabel={groups.label} options={groups.options} onSearch={groups.setText} onOpen={groups.open} loading={groups.loading} onChange={(v) => onChange({ group: v })} />}
       <FilterChip label="MFA" valueLabel={filters.mfa === null ? null : filters.mfa ? 'On' : 'Off'} options={MFA_OPTIONS} onChange={(v) => onChange({ mfa: v === null ? null : v === 'on' })} />
       <FilterChip label="Source" valueLabel={filters.source} options={SOURCE_OPTIONS} onChange={(v) => onChange({ source: v as Filters['source'] })} />
       {any && (

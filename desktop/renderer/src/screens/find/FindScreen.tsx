@@ -1,16 +1,16 @@
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Alert, Button, Center, Group, Kbd, Loader, Stack, Text, TextInput, Title } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
-import { IconSearch, IconUserPlus } from '@tabler/icons-react';
+import { Alert, Button, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { IconUserPlus } from '@tabler/icons-react';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { useSession } from '../../auth/session';
+import type { UserRow } from '../../../../../shared/client/users-api';
 import { FilterBar } from './FilterBar';
 import { ResultsTable } from './ResultsTable';
-import { nextSort, readSearchState, writeSearchState, type SearchState } from './search-state';
+import { SearchBox } from './SearchBox';
+import { nextSort, readSearchState, writeSearchState, type SearchState, type SortField } from './search-state';
 import { useUserSearch } from './use-user-search';
 
-export const SEARCH_INPUT_ID = 'find-users-search';
-const DEBOUNCE_MS = 150;
+const NO_FILTERS = { status: null, role: null, ou: null, group: null, mfa: null, source: null } as const;
 
 /**
  * Find: one search box, results as you type, filters as chips, sort by column; arrows move
@@ -22,8 +22,6 @@ export function FindScreen() {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const state = readSearchState(params);
-  const [text, setText] = useState(state.q);
-  const [debounced] = useDebouncedValue(text, DEBOUNCE_MS);
   const [selected, setSelected] = useState(0);
   const inputRef = useRef<HTMLInputElement>(null);
 
@@ -31,53 +29,44 @@ export function FindScreen() {
     (patch: Partial<SearchState>) => setParams((current) => writeSearchState({ ...readSearchState(current), ...patch }), { replace: true }),
     [setParams],
   );
-  useEffect(() => {
-    if (debounced !== readSearchState(params).q) update({ q: debounced });
-    // Only a settled keystroke writes the URL (and so starts a search).
-  }, [debounced]);
-
   const search = useUserSearch(state);
   const { rows, total } = search;
   const searchKey = params.toString();
   useEffect(() => setSelected(0), [searchKey]);
 
-  const open = (index: number) => {
-    const row = rows[index];
-    if (row) navigate(`/users/${row.id}`);
-  };
-  const onKeyDown = (event: KeyboardEvent) => {
-    const target = event.target as HTMLElement;
-    if (target !== inputRef.current && !target.dataset.results) return;
-    if (event.key === 'ArrowDown') {
-      event.preventDefault();
-      setSelected((i) => Math.min(i + 1, rows.length - 1));
-    } else if (event.key === 'ArrowUp') {
-      event.preventDefault();
-      setSelected((i) => Math.max(i - 1, 0));
-    } else if (event.key === 'PageDown') {
-      event.preventDefault();
-      setSelected((i) => Math.min(i + 10, rows.length - 1));
-    } else if (event.key === 'PageUp') {
-      event.preventDefault();
-      setSelected((i) => Math.max(i - 10, 0));
-    } else if (event.key === 'Enter') {
-      event.preventDefault();
-      open(selected);
-    } else if (event.key === 'Escape') {
-      event.preventDefault();
-      if (text) {
-        setText('');
-        update({ q: '' });
-      } else {
-        update({ status: null, role: null, ou: null, group: null, mfa: null, source: null });
-      }
-      inputRef.current?.focus();
-    }
-  };
+  // Stable callbacks: a keystroke or a selection move must not re-render every row.
+  const latest = useRef({ rows, selected, state });
+  latest.current = { rows, selected, state };
+  const openRow = useCallback((row: UserRow) => navigate(`/users/${row.id}`), [navigate]);
+  const onSort = useCallback((field: SortField) => update(nextSort(latest.current.state, field)), [update]);
+  const onSearch = useCallback((q: string) => update({ q }), [update]);
+  const { fetchNextPage } = search;
+  const onNeedMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
 
-  const settled = debounced === text && !search.isPlaceholderData;
+  const onListKey = useCallback(
+    (event: KeyboardEvent) => {
+      const { rows: list, selected: current } = latest.current;
+      const last = list.length - 1;
+      const move = (to: number) => (event.preventDefault(), setSelected(Math.max(0, Math.min(to, last))));
+      if (event.key === 'ArrowDown') move(current + 1);
+      else if (event.key === 'ArrowUp') move(current - 1);
+      else if (event.key === 'PageDown') move(current + 10);
+      else if (event.key === 'PageUp') move(current - 10);
+      else if (event.key === 'Enter') {
+        event.preventDefault();
+        if (list[current]) openRow(list[current]);
+      } else if (event.key === 'Escape') {
+        event.preventDefault();
+        update(NO_FILTERS);
+        inputRef.current?.focus();
+      }
+    },
+    [openRow, update],
+  );
+
+  const filtered = Object.keys(NO_FILTERS).some((k) => state[k as keyof typeof NO_FILTERS] !== null);
   return (
-    <Stack gap="sm" onKeyDown={onKeyDown}>
+    <Stack gap="sm">
       <Group justify="space-between">
         <Title order={3}>Find users</Title>
         {can('users:create') && (
@@ -86,29 +75,10 @@ export function FindScreen() {
           </Button>
         )}
       </Group>
-      <TextInput
-        id={SEARCH_INPUT_ID}
-        ref={inputRef}
-        autoFocus
-        size="md"
-        label="Search users"
-        placeholder="Name, email or username"
-        description={
-          <>
-            <Kbd size="xs">/</Kbd> to search from anywhere, <Kbd size="xs">↑</Kbd> <Kbd size="xs">↓</Kbd> to choose, <Kbd size="xs">Enter</Kbd> to open, <Kbd size="xs">Esc</Kbd> to clear
-          </>
-        }
-        leftSection={<IconSearch size={16} />}
-        rightSection={search.isFetching && !search.isFetchingNextPage ? <Loader size="xs" aria-label="Searching" /> : undefined}
-        value={text}
-        onChange={(e) => setText(e.currentTarget.value)}
-        autoComplete="off"
-        spellCheck={false}
-        aria-controls="find-users-results"
-      />
+      <SearchBox ref={inputRef} value={state.q} busy={search.isFetching && !search.isFetchingNextPage} onSearch={onSearch} onListKey={onListKey} />
       <FilterBar filters={state} onChange={update} />
       <Text size="sm" c="dimmed" aria-live="polite" data-testid="result-count">
-        {total === null ? ' ' : `${total.toLocaleString()} ${total === 1 ? 'user' : 'users'}${settled ? '' : ' …'}`}
+        {total === null ? ' ' : `${total.toLocaleString()} ${total === 1 ? 'user' : 'users'}${search.isPlaceholderData ? ' …' : ''}`}
       </Text>
       {search.isError ? (
         <Alert color="red" role="alert" title="The search failed">
@@ -120,21 +90,22 @@ export function FindScreen() {
         </Center>
       ) : rows.length === 0 ? (
         <Center py="xl">
-          <Text c="dimmed">{state.q || Object.values(state).some((v) => v !== null && v !== '' && v !== 'asc') ? 'No users match this search.' : 'This tenant has no users yet.'}</Text>
+          <Text c="dimmed">{state.q || filtered ? 'No users match this search.' : 'This tenant has no users yet.'}</Text>
         </Center>
       ) : (
-        <div id="find-users-results" data-results="true" tabIndex={-1}>
+        <div id="find-users-results" tabIndex={-1} onKeyDown={(e) => e.target === e.currentTarget && onListKey(e)}>
           <ResultsTable
             rows={rows}
             selected={selected}
-            sort={state}
-            stale={!settled}
+            sortBy={state.sortBy}
+            sortOrder={state.sortOrder}
+            stale={search.isPlaceholderData}
             hasMore={!!search.hasNextPage}
             loadingMore={search.isFetchingNextPage}
-            onSort={(field) => update(nextSort(state, field))}
+            onSort={onSort}
             onSelect={setSelected}
-            onOpen={(row) => navigate(`/users/${row.id}`)}
-            onNeedMore={() => void search.fetchNextPage()}
+            onOpen={openRow}
+            onNeedMore={onNeedMore}
           />
         </div>
       )}

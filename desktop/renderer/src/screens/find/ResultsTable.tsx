@@ -1,18 +1,19 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { Box, Center, Loader, Table, Text, UnstyledButton } from '@mantine/core';
 import { IconArrowDown, IconArrowUp } from '@tabler/icons-react';
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import type { UserRow } from '../../../../../shared/client/users-api';
 import { columns } from './columns';
-import type { SearchState, SortField } from './search-state';
+import type { SortField } from './search-state';
 
 const ROW_HEIGHT = 41;
 
 interface ResultsTableProps {
   rows: UserRow[];
   selected: number;
-  sort: Pick<SearchState, 'sortBy' | 'sortOrder'>;
+  sortBy: SortField | null;
+  sortOrder: 'asc' | 'desc';
   stale: boolean;
   hasMore: boolean;
   loadingMore: boolean;
@@ -26,7 +27,7 @@ interface ResultsTableProps {
  * Only the rows in view are in the DOM (a million-user directory scrolls like a short one);
  * nearing the end asks for the next page.
  */
-export function ResultsTable({ rows, selected, sort, stale, hasMore, loadingMore, onSort, onSelect, onOpen, onNeedMore }: ResultsTableProps) {
+export const ResultsTable = memo(function ResultsTable({ rows, selected, sortBy, sortOrder, stale, hasMore, loadingMore, onSort, onSelect, onOpen, onNeedMore }: ResultsTableProps) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const table = useReactTable({ data: rows, columns, getCoreRowModel: getCoreRowModel(), manualSorting: true, getRowId: (u) => u.id });
   const virtualizer = useVirtualizer({ count: rows.length, getScrollElement: () => scrollRef.current, estimateSize: () => ROW_HEIGHT, overscan: 12 });
@@ -53,18 +54,18 @@ export function ResultsTable({ rows, selected, sort, stale, hasMore, loadingMore
             <Table.Tr key={group.id}>
               {group.headers.map((header) => {
                 const field = header.column.columnDef.meta?.sortField;
-                const active = field && sort.sortBy === field;
+                const active = field && sortBy === field;
                 const label = flexRender(header.column.columnDef.header, header.getContext());
                 return (
                   <Table.Th
                     key={header.id}
                     style={{ width: header.column.columnDef.meta?.width }}
-                    aria-sort={active ? (sort.sortOrder === 'asc' ? 'ascending' : 'descending') : field ? 'none' : undefined}
+                    aria-sort={active ? (sortOrder === 'asc' ? 'ascending' : 'descending') : field ? 'none' : undefined}
                   >
                     {field ? (
                       <UnstyledButton onClick={() => onSort(field)} fw={700} fz="sm" style={{ display: 'inline-flex', alignItems: 'center', gap: 4 }}>
                         {label}
-                        {active && (sort.sortOrder === 'asc' ? <IconArrowUp size={14} /> : <IconArrowDown size={14} />)}
+                        {active && (sortOrder === 'asc' ? <IconArrowUp size={14} /> : <IconArrowDown size={14} />)}
                       </UnstyledButton>
                     ) : (
                       label
@@ -114,4 +115,4 @@ export function ResultsTable({ rows, selected, sort, stale, hasMore, loadingMore
       )}
     </Box>
   );
-}
+});

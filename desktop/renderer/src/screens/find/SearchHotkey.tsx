@@ -1,6 +1,6 @@
 import { useEffect } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import { SEARCH_INPUT_ID } from './FindScreen';
+import { SEARCH_INPUT_ID } from './SearchBox';
 
 const typing = (el: Element | null) => !!el && (el.matches('input, textarea, select, [contenteditable=""], [contenteditable="true"]') || el.closest('[role="dialog"]') !== null);
 

@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useInfiniteQuery, keepPreviousData } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import { searchBody, type SearchState } from './search-state';
@@ -19,7 +20,7 @@ export function useUserSearch(state: SearchState) {
     placeholderData: keepPreviousData,
     staleTime: 10_000,
   });
-  const rows = query.data?.pages.flatMap((p) => p.data) ?? [];
+  const rows = useMemo(() => query.data?.pages.flatMap((p) => p.data) ?? [], [query.data]);
   const total = query.data?.pages[0]?.pagination.total_items ?? null;
   return { ...query, rows, total };
 }
