@@ -60,12 +60,12 @@ function selfChange(current: UserFields, next: UserFields, active: boolean) {
   if (next.active !== undefined && next.active !== active) refused.push('active');
   const extrasChanged = stable(next.scimAttributes ?? {}) !== stable(current.scimAttributes ?? {});
   if (extrasChanged && stable(withoutSelfExtras(next.scimAttributes)) !== stable(withoutSelfExtras(current.scimAttributes))) {
-    refused.push('attributes other than name, displayName, phoneNumbers, locale and timezone');
+    refused.push('attributes other than name.givenName, name.familyName, displayName, the primary phone number, locale and timezone');
   }
   if (next.password !== undefined) {
     throw mutability('"password" cannot be changed through /Me: use PUT /api/v1/users/me/password, which asks for the current password');
   }
-  if (refused.length) throw mutability(`Only an administrator can change ${refused.join(', ')}; through /Me you may change name, displayName, phoneNumbers, locale and timezone`);
+  if (refused.length) throw mutability(`Only an administrator can change ${refused.join(', ')}; through /Me you may change name.givenName, name.familyName, displayName, the primary phone number (replace phoneNumbers), locale and timezone`);
   return { update, scimAttributes: extrasChanged ? next.scimAttributes : undefined };
 }
 
