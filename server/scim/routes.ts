@@ -1,5 +1,6 @@
 import Router from '@koa/router';
 import { bodyParser } from '@koa/bodyparser';
+import { bodyGuard } from '../middleware/input-guard';
 import type { Next } from 'koa';
 import type { AppDeps } from '../app';
 import { actorOf, type AppContext } from '../http/context';
@@ -199,7 +200,10 @@ export function scimRoutes(deps: AppDeps) {
   return async (ctx: AppContext, next: Next) => {
     if (ctx.path !== SCIM_PREFIX && !ctx.path.startsWith(`${SCIM_PREFIX}/`)) return next();
     const dispatch = () => routes(ctx as never, () => allowed(ctx as never, async () => {}));
-    await handleErrors(ctx, () => (isBulk(ctx) ? parseBulkBody(ctx, dispatch) : parse(ctx as never, dispatch)));
+    // The same guard as REST bodies: NUL characters, lone surrogates, text that was not UTF-8,
+    // absurd depth and array length are refused before any SCIM handler sees them.
+    const guarded = () => bodyGuard(ctx, dispatch);
+    await handleErrors(ctx, () => (isBulk(ctx) ? parseBulkBody(ctx, guarded) : parse(ctx as never, guarded)));
   };
 }
 

@@ -79,6 +79,21 @@ describe('encodings, NUL bytes, sizes and depth', () => {
   });
 });
 
+describe('SCIM bodies get the same guard', () => {
+  it('NUL characters, lone surrogates and absurd depth in a SCIM body are refused, never a 5xx', async () => {
+    const token = await app.http.post(`/api/v1/tenants/${t.tenantId}/api-tokens`).set(t.auth).send({ name: 'scim-input', scopes: ['scim'] });
+    const scim = { Authorization: `Bearer ${token.body.data.token}`, 'Content-Type': 'application/scim+json' };
+    const user = (fields: Json) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: newEmail(), ...fields });
+    const deep = JSON.stringify(user({})).replace(/}$/, `,"name":${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}}`);
+    for (const body of [user({ displayName: 'Ann\u0000Lee' }), user({ displayName: 'Lee\ud800' }), deep]) {
+      const res = await app.http.post('/scim/v2/Users').set(scim).send(body);
+      expect(res.status, res.text.slice(0, 200)).toBeGreaterThanOrEqual(400);
+      expect(res.status).toBeLessThan(500);
+      expect(res.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    }
+  });
+});
+
 describe('emails in one canonical form', () => {
   it('look-alike spellings of one address are one account: case, spaces, full-width letters, ß', async () => {
     const first = await app.http.post(users()).set(t.auth).send({ email: 'Strasse.Ann@Example.com', password: PASSWORD, send_welcome_email: false });
