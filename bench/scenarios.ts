@@ -15,6 +15,9 @@ export interface ScenarioContext {
   auth: string;
   /** Bearer header of an API token with the scim scope. */
   scimAuth: string;
+  /** The `next_cursor` of a page half-way down the tenant: the deep page is the one after it. */
+  deepCursor: string;
+  deepPage: number;
 }
 
 let counter = 0;
@@ -31,12 +34,11 @@ export function scenarios(ctx: ScenarioContext): BenchScenario[] {
     name, headers, target, path: typeof query === 'string' ? `${users}?${query}` : () => `${users}?${query()}`,
   });
   const terms = searchTerms(n);
-  const deepPage = Math.max(1, Math.floor(n / 2 / 20));
   const since = new Date(info.epochMs - 30 * 24 * 3600 * 1000).toISOString();
   return [
     { name: 'get user by id', headers, path: () => `${users}/${randomUser().id}`, target: { kind: 'rpsOfKoa', share: 0.4 } },
     list('list page 1 with total_items', 'per_page=20'),
-    list(`deep page (page ${deepPage.toLocaleString('en')})`, `per_page=20&page=${deepPage}`),
+    list(`deep page by cursor (page ${ctx.deepPage.toLocaleString('en')})`, `per_page=20&cursor=${encodeURIComponent(ctx.deepCursor)}`),
     list('filter status=DISABLED', 'status=DISABLED'),
     list('filter is_active=true', 'is_active=true'),
     list('filter role=helpdesk', 'role=helpdesk'),

@@ -6,6 +6,7 @@ import * as scim from './20261124000003_scim';
 import * as applicationUsage from './20261124000004_application_usage';
 import * as importJobs from './20261124000005_import_jobs';
 import * as importJobHeartbeat from './20261125000001_import_job_heartbeat';
+import * as liveUserIndexes from './20261125000002_live_user_indexes';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124000004_application_usage': applicationUsage,
   '20261124000005_import_jobs': importJobs,
   '20261125000001_import_job_heartbeat': importJobHeartbeat,
+  '20261125000002_live_user_indexes': liveUserIndexes,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

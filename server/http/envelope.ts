@@ -13,6 +13,8 @@ export interface Page<T> {
   page: number;
   perPage: number;
   totalItems: number;
+  /** Lists with keyset paging: the cursor of the next page (null on the last). */
+  nextCursor?: string | null;
 }
 
 /** `{data, pagination, meta}` for every list. */
@@ -25,6 +27,7 @@ export function sendPage<T>(ctx: AppContext, page: Page<T>): void {
       per_page: page.perPage,
       total_items: page.totalItems,
       total_pages: Math.ceil(page.totalItems / page.perPage),
+      ...(page.nextCursor !== undefined ? { next_cursor: page.nextCursor } : {}),
     },
     meta: meta(ctx),
   };

@@ -24,6 +24,8 @@ interface Entry {
 export class CountCache {
   private generation = 0;
   private readonly entries = new Map<string, Entry>();
+  /** Counts running now: concurrent requests for one total wait for the same count. */
+  private readonly pending = new Map<string, { generation: number; value: Promise<number> }>();
 
   constructor(knex: Knex) {
     knex.on('query', (q: { sql?: string }) => {
@@ -40,14 +42,22 @@ export class CountCache {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.generation === this.generation && now - hit.at < TTL_MS) return hit.value;
+    const running = this.pending.get(key);
+    if (running && running.generation === this.generation) return running.value;
     const generation = this.generation;
-    const value = await count();
-    if (generation === this.generation) {
-      this.entries.delete(key);
-      this.entries.set(key, { value, generation, at: now });
-      if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+    const value = count();
+    this.pending.set(key, { generation, value });
+    try {
+      const total = await value;
+      if (generation === this.generation) {
+        this.entries.delete(key);
+        this.entries.set(key, { value: total, generation, at: now });
+        if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
+      }
+      return total;
+    } finally {
+      if (this.pending.get(key)?.value === value) this.pending.delete(key);
     }
-    return value;
   }
 }
 

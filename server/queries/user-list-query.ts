@@ -6,8 +6,11 @@ import type { UserListQuery } from '../../shared/schemas/user';
 import { foldForSearch, normalizeEmail } from '../services/normalize';
 import { GROUP_AND_DESCENDANTS_IDS } from './group-graph';
 import { countCacheOf } from './count-cache';
+import { applyCursor, decodeCursor, nextCursor } from './user-cursor';
 
-export type UserFilters = Omit<UserListQuery, 'page' | 'per_page' | 'offset' | 'limit' | 'sort_by' | 'sort_order'>;
+const toCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+export type UserFilters = Omit<UserListQuery, 'page' | 'per_page' | 'offset' | 'limit' | 'sort_by' | 'sort_order' | 'cursor'>;
 
 /** Sort keys of the API -> indexed columns. */
 const SORT_COLUMNS: Record<NonNullable<UserListQuery['sort_by']>, string> = {
@@ -108,7 +111,7 @@ export function applyUserSort(qb: Knex.QueryBuilder, dialect: Dialect, sortBy: U
 export async function pageOfUsers(
   db: Database,
   tenant: string | string[],
-  q: UserFilters & PagingInput & { sort_by?: UserListQuery['sort_by']; sort_order?: 'asc' | 'desc' },
+  q: UserFilters & PagingInput & { sort_by?: UserListQuery['sort_by']; sort_order?: 'asc' | 'desc'; cursor?: string },
   narrow: (qb: Knex.QueryBuilder) => void = () => {},
 ) {
   const paging = resolvePaging(q);
@@ -121,13 +124,24 @@ export async function pageOfUsers(
   };
   const counted = filtered().count({ total: '*' });
   const { sql: countSql, bindings: countBindings } = counted.toSQL();
+  const sortBy = q.sort_by ?? 'created_at';
+  const order = q.sort_order ?? 'asc';
+  const cursor = q.cursor ? decodeCursor(q.cursor, sortBy, order) : undefined;
+  const pageQuery = applyUserSort(filtered(), db.dialect, sortBy, order)
+    .leftJoin('ous', 'ous.id', 'users.ou_id')
+    .select('users.*', 'ous.path as ou_path')
+    .limit(paging.limit);
+  if (cursor) applyCursor(pageQuery, SORT_COLUMNS[sortBy], cursor);
+  else pageQuery.offset(paging.offset);
   const [total, rows] = await Promise.all([
     countCacheOf(db.knex).get(countSql, countBindings, async () => Number((await read<{ total: number | string }>(counted))[0].total)),
-    read<UserRow>(applyUserSort(filtered(), db.dialect, q.sort_by, q.sort_order ?? 'asc')
-      .leftJoin('ous', 'ous.id', 'users.ou_id')
-      .select('users.*', 'ous.path as ou_path')
-      .limit(paging.limit)
-      .offset(paging.offset)),
+    read<UserRow>(pageQuery),
   ]);
-  return { items: rows.map(presentUserListItem), page: paging.page, perPage: paging.perPage, totalItems: Number(total) };
+  const page = cursor?.p ?? paging.page;
+  const sortKey = toCamel(SORT_COLUMNS[sortBy].slice('users.'.length));
+  return {
+    items: rows.map(presentUserListItem), page, perPage: paging.perPage, totalItems: Number(total),
+    // Only callers paging by cursor (`cursor`, empty to start) get one: the plain envelope stays as it was.
+    ...(q.cursor !== undefined ? { nextCursor: nextCursor(rows as unknown as Record<string, unknown>[], paging.limit, sortBy, order, sortKey, page) } : {}),
+  };
 }

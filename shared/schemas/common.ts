@@ -5,7 +5,10 @@ export const Meta = z
   .meta({ id: 'MetaResponse', description: 'Metadata included in API responses.' });
 
 export const PaginationMeta = z
-  .object({ page: z.number().int(), per_page: z.number().int(), total_items: z.number().int(), total_pages: z.number().int() })
+  .object({
+    page: z.number().int(), per_page: z.number().int(), total_items: z.number().int(), total_pages: z.number().int(),
+    next_cursor: z.string().nullable().optional().describe('Lists with keyset paging: pass it as `cursor` for the next page (null on the last)'),
+  })
   .meta({ id: 'PaginationMeta', description: 'Pagination metadata.' });
 
 export const ValidationErrorItem = z

@@ -177,6 +177,7 @@ export const UserListQuery = z.object({
   last_login_after: z.iso.datetime({ offset: true }).optional(),
   last_login_before: z.iso.datetime({ offset: true }).optional(),
   sort_by: z.enum(USER_SORT_FIELDS).optional(),
+  cursor: z.string().max(2000).optional().describe('Keyset paging, as fast at any depth: empty for the first page (or the `page`/`offset` given), then the `next_cursor` of the page before, with the same sort'),
 });
 export type UserListQuery = z.infer<typeof UserListQuery>;
 
