@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db/database';
 import type { LoginLimits } from '../config';
@@ -46,7 +47,7 @@ export class LoginThrottle {
   async request(ip: string): Promise<void> {
     // The PostgreSQL table is created (if missing) when the throttle is made; the first requests wait for it.
     await this.ready;
-    await take(this.requests, ip, 'Too many token requests from this address');
+    await take(this.requests, addressKey(ip), 'Too many token requests from this address');
   }
 
   /**
@@ -56,6 +57,7 @@ export class LoginThrottle {
    */
   async passwordAttempt<T>(ip: string, tenant: string, username: string, attempt: () => Promise<T>): Promise<T> {
     const account = `${tenant.trim().toLowerCase()}:${normalizeEmail(username)}`;
+    ip = addressKey(ip);
     await take(this.ipFailures, ip, 'Too many failed sign-ins from this address');
     try {
       await take(this.accountFailures, account, 'Too many failed sign-ins for this account');
@@ -73,6 +75,26 @@ export class LoginThrottle {
       if (!failed) await Promise.all([this.ipFailures.reward(ip), this.accountFailures.reward(account)]);
     }
   }
+}
+
+/**
+ * The key an address is counted under. One IPv6 host usually holds a whole /64 and can pick any
+ * address in it, so IPv6 is counted per /64; IPv4 per address.
+ */
+export function addressKey(ip: string): string {
+  if (net.isIPv6(ip)) {
+    const groups = expandIpv6(ip).slice(0, 4);
+    return `${groups.join(':')}::/64`;
+  }
+  return ip;
+}
+
+function expandIpv6(ip: string): string[] {
+  const [head, tail = ''] = ip.split('::');
+  const h = head ? head.split(':') : [];
+  const t = ip.includes('::') && tail ? tail.split(':') : [];
+  const fill = ip.includes('::') ? Array(8 - h.length - t.length).fill('0') : [];
+  return [...h, ...fill, ...t].map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''));
 }
 
 /** Consumes one point, or throws 429 with Retry-After once the limit is reached. */

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PASSWORD, type Json, type TestApp } from '../support/test-app';
+import { addressKey } from '../../server/services/login-throttle';
 
 /*
  * Brute force against POST /api/v1/auth/token, played as an attacker: many wrong passwords in
@@ -158,5 +159,14 @@ describe('per-address limit and X-Forwarded-For', () => {
     expect(session.ip).toBe('198.51.100.8');
     const login = await proxied.roster.db.knex('activity_events').where({ subjectId: user.id, action: 'user.login' }).orderBy('id', 'desc').first('ip');
     expect(login.ip).toBe('198.51.100.8');
+  });
+});
+
+describe('address keys', () => {
+  it('counts IPv4 per address and IPv6 per /64, whatever its spelling', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe(addressKey('2001:0db8:0001:0002:ffff:1:2:3'));
+    expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
   });
 });
