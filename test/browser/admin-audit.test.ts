@@ -48,7 +48,7 @@ describe('admin app: the audit log', () => {
     const top = table().locator('tbody tr').first();
     expect(await top.getAttribute('data-new')).toBe('true');
     expect(await top.textContent()).toMatch(/user\.status_changed.*Dan Ortiz.*left the company/);
-    await admin.screenshot(page, '40-audit-live');
+    await admin.screenshot(page, 'admin-08-audit-live');
   });
 
   it('filters by action in the database, and lets only matching live events in', async () => {

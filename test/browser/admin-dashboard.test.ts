@@ -48,7 +48,7 @@ describe('admin app: the dashboard', () => {
     expect(await week.getByLabel('Lockouts this week').textContent()).toContain('(0)');
     expect(await week.getByLabel('Imports this week').textContent()).toContain('No rows imported this week');
     await page.mouse.move(0, 0);
-    await admin.screenshot(page, '10-dashboard');
+    await admin.screenshot(page, 'admin-01-dashboard');
 
     // A second look after more activity: the figures come from the server, not from a cache.
     await app.login(ann.email, PASSWORD, tenant.slug);

@@ -66,7 +66,7 @@ describe('admin app: the bulk import wizard', () => {
     await choose('Import Team as', 'groups');
     await choose('Import Dept as', 'Custom attribute…');
     await page.getByLabel('Custom attribute name for Dept').fill('department');
-    await admin.screenshot(page, '30-import-mapping');
+    await admin.screenshot(page, 'admin-04-import-mapping');
     await page.getByRole('button', { name: 'Next: dry run' }).click();
 
     await page.getByRole('button', { name: 'Start dry run' }).click();
@@ -80,7 +80,7 @@ describe('admin app: the bulk import wizard', () => {
     ]);
     // A dry run writes nothing.
     expect(await user(at('ann'))).toBeNull();
-    await admin.screenshot(page, '31-import-dry-run');
+    await admin.screenshot(page, 'admin-05-import-dry-run');
 
     await page.getByRole('button', { name: 'Import 4 rows…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import these users?' });
@@ -92,7 +92,7 @@ describe('admin app: the bulk import wizard', () => {
     expect(await page.getByRole('progressbar', { name: 'Import progress' }).getAttribute('aria-valuenow')).toBe('100');
     expect(await page.getByLabel('Import', { exact: true }).getByLabel('Counts').textContent()).toMatch(/2 created.*2 failed/);
     await page.getByText('Import finished').waitFor();
-    await admin.screenshot(page, '32-import-done');
+    await admin.screenshot(page, 'admin-06-import-done');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download errors (CSV)' }).click()]);
     const jobId = /job=([0-9a-f-]+)/.exec(page.url())![1];
@@ -126,7 +126,7 @@ describe('admin app: the bulk import wizard', () => {
     const resume = page.getByRole('button', { name: 'Resume import' });
     await resume.waitFor();
     expect(await page.getByText('1 row is safely in', { exact: false }).count()).toBe(1);
-    await admin.screenshot(page, '33-import-interrupted');
+    await admin.screenshot(page, 'admin-07-import-interrupted');
     await resume.click();
     await page.getByLabel('Status: completed').waitFor({ timeout: 30_000 });
     expect(await page.getByRole('button', { name: 'Resume import' }).count()).toBe(0);

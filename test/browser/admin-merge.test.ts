@@ -76,7 +76,7 @@ describe('admin app: merging two accounts, and the GDPR export', () => {
     expect(await preview.textContent()).toContain('Groups moved: Support');
     // A dry run changed nothing.
     expect((await admin.app.http.get(`/api/v1/users/${source.id}`).query({ tenant_id: tenant.tenantId }).set(admin.app.rootAuth)).status).toBe(200);
-    await admin.screenshot(page, '20-merge-preview');
+    await admin.screenshot(page, 'admin-02-merge-preview');
 
     await page.getByRole('button', { name: 'Merge…' }).click();
     const dialog = page.getByRole('dialog', { name: 'Merge these accounts?' });
@@ -84,7 +84,7 @@ describe('admin app: merging two accounts, and the GDPR export', () => {
     await dialog.getByRole('button', { name: 'Merge' }).click();
     await page.getByText(`${source.email} was merged into ${target.email}`).waitFor();
     await page.getByRole('region', { name: 'Merge preview' }).getByText('Merged', { exact: true }).waitFor();
-    await admin.screenshot(page, '21-merge-done');
+    await admin.screenshot(page, 'admin-03-merge-done');
 
     // The source is gone; the target has both groups and the chosen fields.
     const gone = await admin.app.http.get(`/api/v1/users/${source.id}`).query({ tenant_id: tenant.tenantId }).set(admin.app.rootAuth);
