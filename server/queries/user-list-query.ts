@@ -55,11 +55,14 @@ export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant
   if (f.email) qb.where('users.email_normalized', normalizeEmail(f.email));
   if (f.group_id) {
     // Members of nested groups are members too: the group and all groups inside it.
-    qb.whereRaw(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
+    // IN (the members), not EXISTS per user: the query starts from the group's members through
+    // their index instead of probing group_members once for every user of the tenant.
+    qb.whereRaw(`users.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
   }
   if (f.oauth_provider || f.oauth_id) {
-    qb.whereExists((sub) => {
-      sub.select(sub.client.raw('1')).from('user_identities as ui').join('identity_providers as ip', 'ip.id', 'ui.provider_id').whereRaw('ui.user_id = users.id');
+    // Likewise from the identities (indexed by provider and subject), not once per user.
+    qb.whereIn('users.id', (sub) => {
+      sub.select('ui.user_id').from('user_identities as ui').join('identity_providers as ip', 'ip.id', 'ui.provider_id');
       if (f.oauth_provider) sub.where('ip.alias', f.oauth_provider.toLowerCase());
       if (f.oauth_id) sub.where('ui.subject', f.oauth_id);
     });
