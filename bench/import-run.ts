@@ -8,8 +8,9 @@ import type { Api } from './api';
  * A CSV of `rows` new users without passwords (kept under bench/tmp and reused), the shape an
  * HR export has: email, username, names, role.
  */
-export async function importFile(tmpDir: string, scope: BenchScope, rows: number): Promise<string> {
-  const file = path.join(tmpDir, `import-${rows}.csv`);
+export async function importFile(tmpDir: string, scope: BenchScope, rows: number, tag: string): Promise<string> {
+  // One file per database, so runs on both at once never write the same file.
+  const file = path.join(tmpDir, `import-${tag}-${rows}.csv`);
   if (fs.existsSync(file)) return file;
   const part = `${file}.part`;
   const out = fs.createWriteStream(part);

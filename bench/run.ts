@@ -34,13 +34,19 @@ const program = new Command('bench')
   .option('--cpu-prof', 'profile the server (node --cpu-prof) into bench/tmp/profiles')
   .option('--seed-only', 'seed (or check the seed) and stop')
   .option('--write', 'write bench/RESULTS.md')
+  .option('--report-only', 'only write bench/RESULTS.md from the last runs of N users kept in bench/tmp')
   .parse();
 
-const opts = program.opts<{ users: number; db: 'sqlite' | 'pg'; duration: number; connections: number; importRows?: number; only?: string; cpuProf?: boolean; seedOnly?: boolean; write?: boolean }>();
+const opts = program.opts<{ users: number; db: 'sqlite' | 'pg'; duration: number; connections: number; importRows?: number; only?: string; cpuProf?: boolean; seedOnly?: boolean; write?: boolean; reportOnly?: boolean }>();
 const log = (s: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${s}\n`);
 const load: LoadOptions = { connections: opts.connections, durationS: opts.duration };
 
 fs.mkdirSync(TMP, { recursive: true });
+if (opts.reportOnly) {
+  writeResultsMd(path.join(BENCH_DIR, 'RESULTS.md'), TMP, opts.users);
+  log('wrote bench/RESULTS.md');
+  process.exit(0);
+}
 let cluster: PgCluster | undefined;
 let server: ServerProcess | undefined;
 try {
@@ -67,7 +73,7 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
   const randomId = () => seedUser(scope, Math.floor(Math.random() * info.users), info.users).id;
   const rawSelectPerSecond = await pkSelectCeiling(target, randomId, opts.connections, opts.duration);
 
-  const dataDir = path.join(TMP, 'data-run');
+  const dataDir = path.join(TMP, `data-run-${opts.db}`);
   fs.rmSync(dataDir, { recursive: true, force: true });
   const serverEnv = {
     DATABASE_URL: target.location,
@@ -111,7 +117,7 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
   const rawInsertRowsPerSecond = await insertCeiling(target, scope, rawInsertRows);
 
   const importRows = opts.importRows ?? Math.min(info.users, 1_000_000);
-  const file = await importFile(TMP, scope, importRows);
+  const file = await importFile(TMP, scope, importRows, opts.db);
   log(`bulk import of ${importRows.toLocaleString('en')} rows`);
   server = await startServer(serverEnv, 900_000);
   const importer = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);

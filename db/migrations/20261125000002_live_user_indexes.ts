@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 
-const SORTED = ['created_at', 'updated_at', 'last_name', 'display_name', 'last_login_at', 'status', 'ou_id'];
-const FILTERED = ['role', 'identity_source', 'mfa_enabled'];
+const SORTED = ['created_at', 'updated_at', 'last_name', 'display_name', 'last_login_at', 'status'];
+/** Equality filters: their indexes go on in the list's default order, so a filtered page is a range too. */
+const FILTERED = ['role', 'identity_source', 'mfa_enabled', 'status', 'ou_id'];
 
 /**
  * Lists show live users only (`deleted_at IS NULL`). The list indexes said nothing about
@@ -16,18 +17,20 @@ export async function up(knex: Knex): Promise<void> {
   const sqlite = knex.client.config.client === 'sqlite3';
   const nullsFirst = sqlite ? '' : ' NULLS FIRST';
   const tail = sqlite ? ', deleted_at' : '';
+  for (const col of [...SORTED, 'ou_id']) await knex.raw(`DROP INDEX IF EXISTS users_tenant_${col}`);
   for (const col of SORTED) {
-    await knex.raw(`DROP INDEX IF EXISTS users_tenant_${col}`);
     await knex.raw(`CREATE INDEX users_live_${col} ON users (tenant_id, ${col}${nullsFirst}, id${tail}) WHERE deleted_at IS NULL`);
   }
-  for (const col of FILTERED) await knex.raw(`CREATE INDEX users_live_${col} ON users (tenant_id, ${col}, id${tail}) WHERE deleted_at IS NULL`);
+  for (const col of FILTERED) {
+    await knex.raw(`CREATE INDEX users_live_${col}_created ON users (tenant_id, ${col}, created_at, id${tail}) WHERE deleted_at IS NULL`);
+  }
 }
 
 export async function down(knex: Knex): Promise<void> {
   const sqlite = knex.client.config.client === 'sqlite3';
-  for (const col of FILTERED) await knex.raw(`DROP INDEX IF EXISTS users_live_${col}`);
-  for (const col of SORTED) {
-    await knex.raw(`DROP INDEX IF EXISTS users_live_${col}`);
+  for (const col of FILTERED) await knex.raw(`DROP INDEX IF EXISTS users_live_${col}_created`);
+  for (const col of SORTED) await knex.raw(`DROP INDEX IF EXISTS users_live_${col}`);
+  for (const col of [...SORTED, 'ou_id']) {
     await knex.raw(`CREATE INDEX users_tenant_${col} ON users (tenant_id, ${col}${sqlite ? '' : ' NULLS FIRST'}, id)`);
   }
 }
