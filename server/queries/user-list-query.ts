@@ -36,6 +36,10 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant: string | string[], f: UserFilters): Knex.QueryBuilder {
   if (Array.isArray(tenant)) qb.whereIn('users.tenant_id', tenant);
+  // An external id names one user or a few: SQLite, which keeps no statistics here, would walk the
+  // whole tenant's index testing each user; `+` takes the tenant column out of index choice, so the
+  // query starts from the identity and looks the user up by id.
+  else if (dialect === 'sqlite' && f.oauth_id) qb.whereRaw('+users.tenant_id = ?', [tenant]);
   else qb.where('users.tenant_id', tenant);
   qb.whereNull('users.deleted_at');
   if (f.status) qb.where('users.status', f.status);
@@ -61,9 +65,10 @@ export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant
   }
   if (f.oauth_provider || f.oauth_id) {
     // Likewise from the identities (indexed by provider and subject), not once per user.
+    // The provider as a set of ids, so (provider_id, subject) is one lookup in its unique index.
     qb.whereIn('users.id', (sub) => {
-      sub.select('ui.user_id').from('user_identities as ui').join('identity_providers as ip', 'ip.id', 'ui.provider_id');
-      if (f.oauth_provider) sub.where('ip.alias', f.oauth_provider.toLowerCase());
+      sub.select('ui.user_id').from('user_identities as ui');
+      if (f.oauth_provider) sub.whereIn('ui.provider_id', (p) => p.select('ip.id').from('identity_providers as ip').where('ip.alias', f.oauth_provider!.toLowerCase()));
       if (f.oauth_id) sub.where('ui.subject', f.oauth_id);
     });
   }
