@@ -1,10 +1,11 @@
 import { useState } from 'react';
-import { Badge, Button, Checkbox, Group, Modal, MultiSelect, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Checkbox, Group, MultiSelect, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import { API_TOKEN_SCOPES } from '../../../../../shared/schemas/api-token';
 import type { ApiToken } from '../../../../../shared/client/api-tokens-api';
-import { confirmAction, fieldErrorsOf, formatDate, notifyDone, notifyError, showSecretOnce } from './feedback';
+import { confirmAction, formatDate, showSecretOnce } from './feedback';
+import { FormModal, useFormSave, useRowAction } from './forms';
 
 /** API tokens of the current tenant (SCIM provisioning, integrations): issue, see use, revoke. */
 export function ApiTokensScreen() {
@@ -18,11 +19,7 @@ export function ApiTokensScreen() {
     enabled: !!tenantId,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['api-tokens'] });
-  const revoke = useMutation({
-    mutationFn: (t: ApiToken) => client.apiTokens.revoke(tenantId!, t.id),
-    onSuccess: () => (notifyDone('Token revoked'), refresh()),
-    onError: (err) => notifyError(err),
-  });
+  const revoke = useRowAction((t: ApiToken) => client.apiTokens.revoke(tenantId!, t.id), 'Token revoked', ['api-tokens']);
   return (
     <Stack>
       <Group justify="space-between">
@@ -60,24 +57,15 @@ function TokenForm({ onClose, onCreated }: { onClose(): void; onCreated(): void 
   const [name, setName] = useState('');
   const [scopes, setScopes] = useState<string[]>(['scim']);
   const [expiresAt, setExpiresAt] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const create = useMutation({
-    mutationFn: () =>
-      client.apiTokens.create(tenantId!, { name, scopes: scopes as (typeof API_TOKEN_SCOPES)[number][], expires_at: expiresAt ? new Date(expiresAt).toISOString() : null }),
-    onSuccess: (t) => (onCreated(), showSecretOnce(`Token ${t.name}`, 'This is the token to give the client (Bearer).', t.token ?? '')),
-    onError: (err) => (setErrors(fieldErrorsOf(err)), Object.keys(fieldErrorsOf(err)).length === 0 && notifyError(err)),
-  });
+  const { errors, submit, busy } = useFormSave(
+    () => client.apiTokens.create(tenantId!, { name, scopes: scopes as (typeof API_TOKEN_SCOPES)[number][], expires_at: expiresAt ? new Date(expiresAt).toISOString() : null }),
+    (t) => (onCreated(), showSecretOnce(`Token ${t.name}`, 'This is the token to give the client (Bearer).', t.token ?? '')),
+  );
   return (
-    <Modal opened onClose={onClose} title="New API token">
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), create.mutate())}>
-        <TextInput label="Name" description="Who uses it, e.g. Entra ID provisioning" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <MultiSelect label="Scopes" data={[...API_TOKEN_SCOPES]} value={scopes} onChange={setScopes} error={errors.scopes} />
-        <TextInput label="Expires" type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.currentTarget.value)} error={errors.expires_at} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={create.isPending}>Create</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title="New API token" submitLabel="Create" busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" description="Who uses it, e.g. Entra ID provisioning" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <MultiSelect label="Scopes" data={[...API_TOKEN_SCOPES]} value={scopes} onChange={setScopes} error={errors.scopes} />
+      <TextInput label="Expires" type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.currentTarget.value)} error={errors.expires_at} />
+    </FormModal>
   );
 }

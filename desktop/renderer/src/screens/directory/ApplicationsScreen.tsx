@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Badge, Button, Drawer, Group, Modal, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Drawer, Group, Stack, Switch, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import type { Application } from '../../../../../shared/client/applications-api';
-import { confirmAction, fieldErrorsOf, formatDate, notifyDone, notifyError, showSecretOnce } from './feedback';
+import { confirmAction, formatDate, showSecretOnce } from './feedback';
+import { FormModal, useFormSave, useRowAction } from './forms';
 import { MemberPicker } from './MemberPicker';
 
 /** Applications (OAuth clients) of the current tenant, their secrets and who may use them. */
@@ -14,16 +15,15 @@ export function ApplicationsScreen() {
   const [assigning, setAssigning] = useState<Application | null>(null);
   const apps = useQuery({ queryKey: ['applications', tenantId], queryFn: () => client.applications.list(tenantId!, { per_page: 100 }), enabled: !!tenantId });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['applications'] });
-  const rotate = useMutation({
-    mutationFn: (a: Application) => client.applications.rotateSecret(tenantId!, a.id),
-    onSuccess: (a) => showSecretOnce(`Secret of ${a.name}`, `client_id ${a.client_id}: the new client secret. The old one no longer works.`, a.client_secret ?? ''),
-    onError: (err) => notifyError(err),
-  });
-  const remove = useMutation({
-    mutationFn: (a: Application) => client.applications.remove(tenantId!, a.id),
-    onSuccess: () => (notifyDone('Application deleted'), refresh()),
-    onError: (err) => notifyError(err),
-  });
+  const rotate = useRowAction(
+    async (a: Application) => {
+      const rotated = await client.applications.rotateSecret(tenantId!, a.id);
+      showSecretOnce(`Secret of ${rotated.name}`, `client_id ${rotated.client_id}: the new client secret. The old one no longer works.`, rotated.client_secret ?? '');
+    },
+    null,
+    ['applications'],
+  );
+  const remove = useRowAction((a: Application) => client.applications.remove(tenantId!, a.id), 'Application deleted', ['applications']);
   const writer = can('applications:write');
   return (
     <Stack>
@@ -65,50 +65,35 @@ function ApplicationForm({ app, onClose, onSaved }: { app: Application | null; o
   const [name, setName] = useState(app?.name ?? '');
   const [description, setDescription] = useState(app?.description ?? '');
   const [enabled, setEnabled] = useState(app?.enabled ?? true);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const save = useMutation({
-    mutationFn: () => {
+  const { errors, submit, busy } = useFormSave(
+    () => {
       const body = { name, description: description || null, enabled };
       return app ? client.applications.update(tenantId!, app.id, body) : client.applications.create(tenantId!, body);
     },
-    onSuccess: (saved) => {
+    (saved) => {
       onSaved();
       if (!app && saved.client_secret) showSecretOnce(`Application ${saved.name}`, `client_id ${saved.client_id}: its client secret.`, saved.client_secret);
     },
-    onError: (err) => (setErrors(fieldErrorsOf(err)), Object.keys(fieldErrorsOf(err)).length === 0 && notifyError(err)),
-  });
+  );
   return (
-    <Modal opened onClose={onClose} title={app ? `Edit ${app.name}` : 'New application'}>
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate())}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
-        <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>Save</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title={app ? `Edit ${app.name}` : 'New application'} busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+      <Switch label="Enabled" checked={enabled} onChange={(e) => setEnabled(e.currentTarget.checked)} />
+    </FormModal>
   );
 }
 
 function Assignments({ app, onClose }: { app: Application; onClose(): void }) {
   const { client, can, tenantId } = useSession();
-  const queryClient = useQueryClient();
   const key = ['application-assignments', app.id];
   const list = useQuery({ queryKey: key, queryFn: () => client.applications.assignments(tenantId!, app.id, { per_page: 100 }) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: key });
-  const assign = useMutation({
-    mutationFn: (pick: { kind: 'USER' | 'GROUP'; id: string }) =>
-      client.applications.assign(tenantId!, app.id, pick.kind === 'USER' ? { user_ids: [pick.id] } : { group_ids: [pick.id] }),
-    onSuccess: () => (notifyDone('Assigned'), refresh()),
-    onError: (err) => notifyError(err),
-  });
-  const unassign = useMutation({
-    mutationFn: (id: string) => client.applications.unassign(tenantId!, app.id, id),
-    onSuccess: refresh,
-    onError: (err) => notifyError(err),
-  });
+  const assign = useRowAction(
+    (pick: { kind: 'USER' | 'GROUP'; id: string }) => client.applications.assign(tenantId!, app.id, pick.kind === 'USER' ? { user_ids: [pick.id] } : { group_ids: [pick.id] }),
+    'Assigned',
+    key,
+  );
+  const unassign = useRowAction((id: string) => client.applications.unassign(tenantId!, app.id, id), null, key);
   return (
     <Drawer opened onClose={onClose} position="right" size="lg" title={`Who may use ${app.name}`}>
       <Stack>

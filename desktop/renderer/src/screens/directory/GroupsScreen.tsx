@@ -1,11 +1,11 @@
 import { useState } from 'react';
-import { Badge, Button, Drawer, Group, Modal, SegmentedControl, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
+import { Badge, Button, Drawer, Group, SegmentedControl, Stack, Table, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
-import { ApiError } from '../../../../../shared/client';
 import type { Group as RosterGroup } from '../../../../../shared/client/groups-api';
-import { confirmAction, fieldErrorsOf, notifyDone, notifyError } from './feedback';
+import { confirmAction, notifyDone } from './feedback';
+import { FormModal, useFormSave, useRowAction } from './forms';
 import { MemberPicker } from './MemberPicker';
 
 /** Groups of the current tenant: search, create, rename, delete, and members (direct or effective). */
@@ -22,11 +22,7 @@ export function GroupsScreen() {
     enabled: !!tenantId,
   });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['groups'] });
-  const remove = useMutation({
-    mutationFn: (g: RosterGroup) => client.groups.remove(tenantId!, g.id),
-    onSuccess: () => (notifyDone('Group deleted'), refresh()),
-    onError: (err) => notifyError(err),
-  });
+  const remove = useRowAction((g: RosterGroup) => client.groups.remove(tenantId!, g.id), 'Group deleted', ['groups']);
   const writer = can('groups:write');
   return (
     <Stack>
@@ -67,50 +63,32 @@ function GroupForm({ group, onClose, onSaved }: { group: RosterGroup | null; onC
   const { client, tenantId } = useSession();
   const [name, setName] = useState(group?.name ?? '');
   const [description, setDescription] = useState(group?.description ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const save = useMutation({
-    mutationFn: () => {
+  // If-Match on the version read: a stale edit is a 412 whose message says what happened.
+  const { errors, submit, busy } = useFormSave(
+    () => {
       const body = { name, description: description || null };
       return group ? client.groups.update(tenantId!, group.id, body, group.version) : client.groups.create(tenantId!, body);
     },
-    onSuccess: () => (notifyDone('Group saved'), onSaved()),
-    onError: (err) => {
-      if (err instanceof ApiError && err.status === 412) return notifyError(err, 'Someone else changed this group: close and open it again');
-      setErrors(fieldErrorsOf(err));
-      if (Object.keys(fieldErrorsOf(err)).length === 0) notifyError(err);
-    },
-  });
+    () => (notifyDone('Group saved'), onSaved()),
+  );
   return (
-    <Modal opened onClose={onClose} title={group ? `Edit ${group.name}` : 'New group'}>
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate())}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>Save</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title={group ? `Edit ${group.name}` : 'New group'} busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <Textarea label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+    </FormModal>
   );
 }
 
 function Members({ group, onClose }: { group: RosterGroup; onClose(): void }) {
   const { client, can, tenantId } = useSession();
-  const queryClient = useQueryClient();
   const [view, setView] = useState<'direct' | 'effective'>('direct');
-  const key = ['group-members', group.id, view];
-  const members = useQuery({ queryKey: key, queryFn: () => client.groups.members(tenantId!, group.id, { per_page: 100, effective: view === 'effective' }) });
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['group-members', group.id] });
-  const add = useMutation({
-    mutationFn: (pick: { kind: 'USER' | 'GROUP'; id: string }) => client.groups.addMembers(tenantId!, group.id, pick.kind === 'USER' ? { user_ids: [pick.id] } : { group_ids: [pick.id] }),
-    onSuccess: () => (notifyDone('Added'), refresh()),
-    onError: (err) => notifyError(err),
-  });
-  const removeMember = useMutation({
-    mutationFn: (id: string) => client.groups.removeMember(tenantId!, group.id, id),
-    onSuccess: refresh,
-    onError: (err) => notifyError(err),
-  });
+  const members = useQuery({ queryKey: ['group-members', group.id, view], queryFn: () => client.groups.members(tenantId!, group.id, { per_page: 100, effective: view === 'effective' }) });
+  const add = useRowAction(
+    (pick: { kind: 'USER' | 'GROUP'; id: string }) => client.groups.addMembers(tenantId!, group.id, pick.kind === 'USER' ? { user_ids: [pick.id] } : { group_ids: [pick.id] }),
+    'Added',
+    ['group-members', group.id],
+  );
+  const removeMember = useRowAction((id: string) => client.groups.removeMember(tenantId!, group.id, id), null, ['group-members', group.id]);
   return (
     <Drawer opened onClose={onClose} position="right" size="lg" title={`Members of ${group.name}`}>
       <Stack>

@@ -4,7 +4,8 @@ import { IconChevronDown, IconChevronRight } from '@tabler/icons-react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import type { Ou } from '../../../../../shared/client/ous-api';
-import { fieldErrorsOf, notifyDone, notifyError } from './feedback';
+import { notifyDone, notifyError } from './feedback';
+import { FormModal, useFormSave } from './forms';
 
 type Editing = { mode: 'create'; parent: Ou | null } | { mode: 'edit'; ou: Ou } | { mode: 'delete'; ou: Ou };
 
@@ -75,43 +76,35 @@ function OuForm({ ou, parent, onClose }: { ou?: Ou; parent?: Ou | null; onClose(
   const [description, setDescription] = useState(ou?.description ?? '');
   const [parentId, setParentId] = useState<string | null>(ou ? ou.parent_id : (parent?.id ?? null));
   const [parentSearch, setParentSearch] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
   const candidates = useQuery({
     queryKey: ['ou-parents', tenantId, parentSearch],
     queryFn: () => client.ous.list(tenantId!, { search: parentSearch || undefined, per_page: 50, sort_by: 'path' }),
     enabled: !!ou,
   });
-  const save = useMutation({
-    mutationFn: () =>
+  const { errors, submit, busy } = useFormSave(
+    () =>
       ou
         ? client.ous.update(tenantId!, ou.id, { name, description: description || null, parent_id: parentId })
         : client.ous.create(tenantId!, { name, description: description || null, parent_id: parentId }),
-    onSuccess: () => (notifyDone('Unit saved'), refresh(), onClose()),
-    onError: (err) => (setErrors(fieldErrorsOf(err)), Object.keys(fieldErrorsOf(err)).length === 0 && notifyError(err)),
-  });
+    () => (notifyDone('Unit saved'), refresh(), onClose()),
+  );
   const parentOptions = [{ value: '', label: '(top level)' }, ...(candidates.data?.data ?? []).filter((c) => c.id !== ou?.id).map((c) => ({ value: c.id, label: c.path }))];
   return (
-    <Modal opened onClose={onClose} title={ou ? `Edit ${ou.name}` : parent ? `New unit in ${parent.name}` : 'New top-level unit'}>
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate())}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
-        {ou && (
-          <Select
-            label="Parent (move)"
-            searchable
-            onSearchChange={setParentSearch}
-            data={parentOptions}
-            value={parentId ?? ''}
-            onChange={(v) => setParentId(v || null)}
-            error={errors.parent_id}
-          />
-        )}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>Save</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title={ou ? `Edit ${ou.name}` : parent ? `New unit in ${parent.name}` : 'New top-level unit'} busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <TextInput label="Description" value={description} onChange={(e) => setDescription(e.currentTarget.value)} error={errors.description} />
+      {ou && (
+        <Select
+          label="Parent (move)"
+          searchable
+          onSearchChange={setParentSearch}
+          data={parentOptions}
+          value={parentId ?? ''}
+          onChange={(v) => setParentId(v || null)}
+          error={errors.parent_id}
+        />
+      )}
+    </FormModal>
   );
 }
 

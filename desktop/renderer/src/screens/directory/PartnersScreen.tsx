@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Button, Group, Modal, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Group, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import type { Partner } from '../../../../../shared/client/partners-api';
-import { confirmAction, fieldErrorsOf, formatDate, notifyDone, notifyError } from './feedback';
+import { confirmAction, formatDate, notifyDone } from './feedback';
+import { FormModal, useFormSave, useRowAction } from './forms';
 
 /** Partners (resellers, MSPs) and how many tenants each looks after. */
 export function PartnersScreen() {
@@ -12,11 +13,7 @@ export function PartnersScreen() {
   const [editing, setEditing] = useState<Partner | 'new' | null>(null);
   const partners = useQuery({ queryKey: ['partners', 'list'], queryFn: () => client.partners.list({ per_page: 100, sort_by: 'name' }) });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['partners'] });
-  const remove = useMutation({
-    mutationFn: (p: Partner) => client.partners.remove(p.id),
-    onSuccess: () => (notifyDone('Partner deleted'), refresh()),
-    onError: (err) => notifyError(err, 'The partner was not deleted'),
-  });
+  const remove = useRowAction((p: Partner) => client.partners.remove(p.id), 'Partner deleted', ['partners'], 'The partner was not deleted');
   return (
     <Stack>
       <Group justify="space-between">
@@ -55,22 +52,14 @@ function PartnerForm({ partner, onClose, onSaved }: { partner: Partner | null; o
   const { client } = useSession();
   const [name, setName] = useState(partner?.name ?? '');
   const [slug, setSlug] = useState(partner?.slug ?? '');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const save = useMutation({
-    mutationFn: () => (partner ? client.partners.update(partner.id, { name, slug: slug || undefined }) : client.partners.create({ name, slug: slug || undefined })),
-    onSuccess: () => (notifyDone('Partner saved'), onSaved()),
-    onError: (err) => (setErrors(fieldErrorsOf(err)), Object.keys(fieldErrorsOf(err)).length === 0 && notifyError(err)),
-  });
+  const { errors, submit, busy } = useFormSave(
+    () => (partner ? client.partners.update(partner.id, { name, slug: slug || undefined }) : client.partners.create({ name, slug: slug || undefined })),
+    () => (notifyDone('Partner saved'), onSaved()),
+  );
   return (
-    <Modal opened onClose={onClose} title={partner ? `Edit ${partner.name}` : 'New partner'}>
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate())}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <TextInput label="Slug" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} error={errors.slug} />
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>Save</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title={partner ? `Edit ${partner.name}` : 'New partner'} busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <TextInput label="Slug" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} error={errors.slug} />
+    </FormModal>
   );
 }

@@ -1,9 +1,10 @@
 import { useState } from 'react';
-import { Badge, Button, Group, Modal, Select, Stack, Table, TextInput, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Badge, Button, Group, Select, Stack, Table, TextInput, Title } from '@mantine/core';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSession } from '../../auth/session';
 import type { Tenant } from '../../../../../shared/client/tenants-api';
-import { confirmAction, fieldErrorsOf, formatDate, notifyDone, notifyError } from './feedback';
+import { confirmAction, formatDate, notifyDone } from './feedback';
+import { FormModal, useFormSave, useRowAction } from './forms';
 
 /** Tenants within reach: create, rename, suspend or resume, delete an empty one, switch into one. */
 export function TenantsScreen() {
@@ -15,16 +16,12 @@ export function TenantsScreen() {
   const partners = useQuery({ queryKey: ['partners', 'all'], queryFn: () => client.partners.list({ per_page: 100 }), enabled: user?.role === 'super_admin' });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['tenants'] });
 
-  const setStatus = useMutation({
-    mutationFn: (t: Tenant) => client.tenants.update(t.id, { status: t.status === 'ACTIVE' ? 'SUSPENDED' : 'ACTIVE' }),
-    onSuccess: (t) => (notifyDone(`${t.name} is ${t.status.toLowerCase()}`), refresh()),
-    onError: (err) => notifyError(err),
-  });
-  const remove = useMutation({
-    mutationFn: (t: Tenant) => client.tenants.remove(t.id),
-    onSuccess: () => (notifyDone('Tenant deleted'), refresh()),
-    onError: (err) => notifyError(err, 'The tenant was not deleted'),
-  });
+  const setStatus = useRowAction(
+    (t: Tenant) => client.tenants.update(t.id, { status: t.status === 'ACTIVE' ? 'SUSPENDED' : 'ACTIVE' }),
+    (t) => `${t.name} is ${t.status.toLowerCase()}`,
+    ['tenants'],
+  );
+  const remove = useRowAction((t: Tenant) => client.tenants.remove(t.id), 'Tenant deleted', ['tenants'], 'The tenant was not deleted');
 
   return (
     <Stack>
@@ -79,26 +76,18 @@ function TenantForm({ tenant, partners, onClose, onSaved }: { tenant: Tenant | n
   const [name, setName] = useState(tenant?.name ?? '');
   const [slug, setSlug] = useState(tenant?.slug ?? '');
   const [partnerId, setPartnerId] = useState<string | null>(tenant?.partner_id ?? null);
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const save = useMutation({
-    mutationFn: () => {
+  const { errors, submit, busy } = useFormSave(
+    () => {
       const body = { name, slug: slug || undefined, ...(user?.role === 'super_admin' ? { partner_id: partnerId } : {}) };
       return tenant ? client.tenants.update(tenant.id, body) : client.tenants.create(body);
     },
-    onSuccess: (t) => (notifyDone(`${t.name} saved`), onSaved()),
-    onError: (err) => (setErrors(fieldErrorsOf(err)), Object.keys(fieldErrorsOf(err)).length === 0 && notifyError(err)),
-  });
+    (t) => (notifyDone(`${t.name} saved`), onSaved()),
+  );
   return (
-    <Modal opened onClose={onClose} title={tenant ? `Edit ${tenant.name}` : 'New tenant'}>
-      <Stack component="form" onSubmit={(e) => (e.preventDefault(), save.mutate())}>
-        <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
-        <TextInput label="Slug" description="Lower-case letters, digits and dashes; used to sign in" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} error={errors.slug} />
-        {user?.role === 'super_admin' && <Select label="Partner" clearable data={partners} value={partnerId} onChange={setPartnerId} error={errors.partner_id} />}
-        <Group justify="flex-end">
-          <Button variant="default" onClick={onClose}>Cancel</Button>
-          <Button type="submit" loading={save.isPending}>Save</Button>
-        </Group>
-      </Stack>
-    </Modal>
+    <FormModal title={tenant ? `Edit ${tenant.name}` : 'New tenant'} busy={busy} onClose={onClose} onSubmit={submit}>
+      <TextInput label="Name" required value={name} onChange={(e) => setName(e.currentTarget.value)} error={errors.name} data-autofocus />
+      <TextInput label="Slug" description="Lower-case letters, digits and dashes; used to sign in" value={slug} onChange={(e) => setSlug(e.currentTarget.value)} error={errors.slug} />
+      {user?.role === 'super_admin' && <Select label="Partner" clearable data={partners} value={partnerId} onChange={setPartnerId} error={errors.partner_id} />}
+    </FormModal>
   );
 }
