@@ -33,15 +33,21 @@ export function ProfileForm({ user }: { user: User }) {
   const changed = useUserChanged(user.id);
   const editable = can('users:update') && mayActOn({ role: session.user!.role, userId: session.user!.id, can }, user);
   const managed = user.identity_source !== 'LOCAL';
+  // The version the form was filled from: edits are measured against it and sent with If-Match on it.
+  const [base, setBase] = useState<User>(user);
   const [values, setValues] = useState<ProfileValues>(() => profileValues(user));
   const [conflict, setConflict] = useState(false);
-  const changes = profileChanges(user, values);
+  const changes = profileChanges(base, values);
   const dirty = Object.keys(changes).length > 0;
+  const load = (next: User) => {
+    setBase(next);
+    setValues(profileValues(next));
+  };
 
-  // A newer version from elsewhere (another tab, the live timeline) replaces an untouched form.
+  // A newer version (the live timeline, another tab) replaces an untouched form; after a 412, also an edited one.
   useEffect(() => {
-    if (!dirty) setValues(profileValues(user));
-  }, [user.version]);
+    if (!dirty || conflict) load(user);
+  }, [user.version, conflict]);
 
   const ous = useQuery({
     queryKey: ['ous', 'all', tenantId],
@@ -49,11 +55,11 @@ export function ProfileForm({ user }: { user: User }) {
     enabled: editable && can('ous:read') && !!tenantId,
   });
   const save = useMutation({
-    mutationFn: () => client.users.update(user.id, changes, user.version, tenantId ?? undefined),
+    mutationFn: () => client.users.update(user.id, changes, base.version, tenantId ?? undefined),
     onSuccess: (updated) => {
       setConflict(false);
+      load(updated);
       changed(updated);
-      setValues(profileValues(updated));
       notifyDone('Profile saved');
     },
     onError: (err) => {
@@ -63,17 +69,16 @@ export function ProfileForm({ user }: { user: User }) {
       }
     },
   });
-  // After a 412 the reloaded user replaces the form once it arrives.
-  useEffect(() => {
-    if (conflict) setValues(profileValues(user));
-  }, [conflict, user.version]);
 
   const errors = fieldErrorsOf(save.error);
   const shownFields = new Set<string>(['ou_id', 'role', ...Object.keys(LABELS)]);
   const general = save.error && !(save.error instanceof ApiError && save.error.status === 412) && !Object.keys(errors).some((f) => shownFields.has(f))
     ? save.error instanceof ApiError ? save.error.message : 'The server cannot be reached.'
     : null;
-  const set = (field: keyof ProfileValues, value: string | null) => setValues((v) => ({ ...v, [field]: value }));
+  const set = (field: keyof ProfileValues, value: string | null) => {
+    setConflict(false);
+    setValues((v) => ({ ...v, [field]: value }));
+  };
   const text = (field: TextField, extra: { disabled?: boolean; description?: string } = {}) => (
     <TextInput
       key={field}
@@ -94,7 +99,7 @@ export function ProfileForm({ user }: { user: User }) {
           <Title order={4}>Profile</Title>
           {editable && (
             <Group gap="xs">
-              <Button variant="default" size="xs" disabled={!dirty} onClick={() => (setValues(profileValues(user)), save.reset())}>
+              <Button variant="default" size="xs" disabled={!dirty} onClick={() => (load(user), setConflict(false), save.reset())}>
                 Discard
               </Button>
               <Button type="submit" size="xs" disabled={!dirty} loading={save.isPending}>
