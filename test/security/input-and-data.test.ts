@@ -217,6 +217,17 @@ describe('the audit log as a target', () => {
     expect(mine.length, JSON.stringify(events.body.data)).toBeGreaterThanOrEqual(1);
     expect(JSON.stringify(mine[0])).toMatch(/POST/);
   });
+
+  it('a SCIM request refused for want of the scim scope is audited too', async () => {
+    const token = await app.http.post(`/api/v1/tenants/${t.tenantId}/api-tokens`).set(t.auth).send({ name: `reader ${crypto.randomUUID().slice(0, 6)}`, scopes: ['users:read'] });
+    const denied = await app.http.get('/scim/v2/Users').set('Authorization', `Bearer ${token.body.data.token}`);
+    expect(denied.status).toBe(403);
+    expect(denied.body.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
+    const events = await app.http.get(`/api/v1/tenants/${t.tenantId}/audit-events?action=access.denied`).set(t.auth);
+    const scim = events.body.data.filter((e: Json) => JSON.stringify(e).includes('/scim/v2/Users'));
+    expect(scim.length, JSON.stringify(events.body.data)).toBe(1);
+    expect(JSON.stringify(scim[0])).toMatch(/scim/);
+  });
 });
 
 describe('tokens only in the Authorization header', () => {
