@@ -7,6 +7,7 @@ import * as applicationUsage from './20261124000004_application_usage';
 import * as importJobs from './20261124000005_import_jobs';
 import * as importJobHeartbeat from './20261125000001_import_job_heartbeat';
 import * as liveUserIndexes from './20261125000002_live_user_indexes';
+import * as loginRateLimits from './20261125000003_login_rate_limits';
 
 /**
  * Migrations are listed here rather than discovered on disk, so a bundled server (and the
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261124000005_import_jobs': importJobs,
   '20261125000001_import_job_heartbeat': importJobHeartbeat,
   '20261125000002_live_user_indexes': liveUserIndexes,
+  '20261125000003_login_rate_limits': loginRateLimits,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

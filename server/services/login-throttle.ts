@@ -31,7 +31,7 @@ export class LoginThrottle {
       this.ready = new Promise((resolve, reject) => { resolveReady = resolve; rejectReady = reject; });
       const done = (err?: unknown) => (err ? rejectReady(err) : ++created === 3 && resolveReady());
       const store = (keyPrefix: string, points: number, duration: number) =>
-        new RateLimiterPostgres({ storeClient: db.knex, storeType: 'knex', tableName: 'login_rate_limits', keyPrefix, points, duration }, done);
+        new RateLimiterPostgres({ storeClient: db.knex, storeType: 'knex', tableName: 'login_rate_limits', tableCreated: true, keyPrefix, points, duration }, done);
       this.requests = store('ip', limits.perIpPerMinute, 60);
       this.ipFailures = store('ip_fail', limits.failuresPerIp, window);
       this.accountFailures = store('account_fail', limits.failuresPerAccount, window);
