@@ -36,10 +36,10 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  */
 export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant: string | string[], f: UserFilters): Knex.QueryBuilder {
   if (Array.isArray(tenant)) qb.whereIn('users.tenant_id', tenant);
-  // An external id names one user or a few: SQLite, which keeps no statistics here, would walk the
-  // whole tenant's index testing each user; `+` takes the tenant column out of index choice, so the
-  // query starts from the identity and looks the user up by id.
-  else if (dialect === 'sqlite' && f.oauth_id) qb.whereRaw('+users.tenant_id = ?', [tenant]);
+  // An external id names one user or a few, and a text search a set from the FTS index: SQLite,
+  // which keeps no statistics here, would walk the whole tenant's index testing each user; `+`
+  // takes the tenant column out of index choice, so the query starts from that set instead.
+  else if (dialect === 'sqlite' && (f.oauth_id || usesFts(f.search))) qb.whereRaw('+users.tenant_id = ?', [tenant]);
   else qb.where('users.tenant_id', tenant);
   qb.whereNull('users.deleted_at');
   if (f.status) qb.where('users.status', f.status);
@@ -81,6 +81,9 @@ export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant
   if (f.search) applySearch(qb, dialect, f.search);
   return qb;
 }
+
+/** Whether a search goes through the trigram index (SQLite's FTS5 table) rather than prefix ranges. */
+const usesFts = (search: string | undefined) => Boolean(search) && [...foldForSearch(search!.trim())].length >= TRIGRAM;
 
 function applySearch(qb: Knex.QueryBuilder, dialect: Dialect, search: string) {
   const text = foldForSearch(search.trim());
