@@ -78,6 +78,23 @@ describe('admin app: find users', () => {
     await page.context().close();
   }, 120_000);
 
+  it('works for a super admin in the tenant picked in the header', async () => {
+    const { tenantId, slug } = await admin.app.tenantWithUser('tenant_admin');
+    const other = await admin.app.createUser(tenantId, { first_name: 'Otto', last_name: 'Othertenant' });
+    const page = await admin.signedIn('/users');
+    await page.getByLabel('Search users').fill('othertenant');
+    await poll(() => page.getByTestId('result-count').textContent()).toBe('0 users');
+
+    await page.getByRole('combobox', { name: 'Tenant' }).click();
+    await page.getByRole('option', { name: `Tenant ${slug} (${slug})` }).click();
+    await poll(() => page.getByTestId('result-count').textContent()).toBe('1 user');
+    await page.getByLabel('Search users').press('Enter');
+    await page.getByRole('heading', { name: 'Otto Othertenant' }).waitFor();
+    await poll(() => page.url()).toContain(`#/users/${other.id}`);
+    await page.getByRole('region', { name: 'Activity' }).getByText('Account created').waitFor();
+    await page.context().close();
+  }, 120_000);
+
   it('measures keystroke to rendered results on a few thousand users', async () => {
     const count = 4000;
     const lines = ['email,first_name,last_name'];

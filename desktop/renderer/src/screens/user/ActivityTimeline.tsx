@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Group, Loader, Paper, Stack, Text, Timeline, Title } from '@mantine/core';
+import { Alert, Badge, Button, ColorSwatch, Group, Loader, Paper, Stack, Text, Timeline, Title } from '@mantine/core';
 import { useSession } from '../../auth/session';
 import type { ActivityEvent } from '../../../../../shared/client/activity-api';
 import { formatAgo } from '../../components/notify';
@@ -41,7 +41,12 @@ export function ActivityTimeline({ userId, onLive }: { userId: string; onLive(ev
             {events.map((event) => {
               const { title, detail, color } = describeEvent(event);
               return (
-                <Timeline.Item key={event.id} color={color} title={<Text size="sm" fw={600}>{title}</Text>} data-action={event.action}>
+                <Timeline.Item
+                  key={event.id}
+                  bullet={<ColorSwatch color={`var(--mantine-color-${color}-filled)`} size={10} withShadow={false} />}
+                  title={<Text size="sm" fw={600}>{title}</Text>}
+                  data-action={event.action}
+                >
                   {detail && <Text size="xs">{detail}</Text>}
                   <Text size="xs" c="dimmed" title={new Date(event.created_at).toLocaleString()}>
                     {formatAgo(event.created_at)} · by {actorOf(event, me?.id, userId)}

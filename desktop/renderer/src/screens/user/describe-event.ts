@@ -14,8 +14,8 @@ export function describeEvent(event: ActivityEvent): { title: string; detail?: s
       return { title: 'Profile changed', detail: fields.length ? fields.join(', ') : undefined, color: 'blue' };
     }
     case 'user.status_changed': {
-      const signedOut = d.terminate_sessions ? ' · signed out everywhere' : '';
-      return { title: `Status ${text(d.from)} → ${text(d.to)}`, detail: [reason, signedOut.slice(3)].filter(Boolean).join(' · ') || undefined, color: 'orange' };
+      const parts = [reason, d.terminate_sessions ? 'signed out everywhere' : undefined].filter(Boolean);
+      return { title: `Status ${text(d.from)} → ${text(d.to)}`, detail: parts.join(' · ') || undefined, color: 'orange' };
     }
     case 'user.unlocked':
       return { title: 'Unlocked', color: 'green' };
