@@ -69,6 +69,7 @@ describe('admin app: find users', () => {
     await admin.screenshot(page, 'helpdesk-02-filter-chip');
     await page.getByRole('button', { name: 'Clear status filter' }).click();
     await poll(() => page.getByTestId('result-count').textContent()).toBe('2 users');
+    expect(await page.getByRole('button', { name: 'Clear filters' }).count()).toBe(0);
 
     // Email descending: Mo before Lee.
     await page.getByRole('button', { name: 'Email' }).click();

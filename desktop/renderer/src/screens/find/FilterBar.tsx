@@ -48,7 +48,7 @@ export function FilterBar({ filters, onChange }: { filters: Filters; onChange(pa
   const { can } = useSession();
   const ous = useLookup('ous', filters.ou, can('ous:read'));
   const groups = useLookup('groups', filters.group, can('groups:read'));
-  const any = Object.values(filters).some((v) => v !== null);
+  const any = [filters.status, filters.role, filters.ou, filters.group, filters.mfa, filters.source].some((v) => v !== null);
   return (
     <Group gap="xs" aria-label="Filters" role="group">
       <FilterChip label="Status" valueLabel={filters.status && STATUS_LABELS[filters.status]} options={STATUS_OPTIONS} onChange={(v) => onChange({ status: v as Filters['status'] })} />
