@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { generate } from 'otplib';
 import { PASSWORD } from '../support/test-app';
 
 const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
@@ -64,6 +65,24 @@ describe('admin app: user status', () => {
     const refreshed = await token({ grant_type: 'refresh_token', refresh_token: session.refresh_token });
     expect(refreshed.status).toBeGreaterThanOrEqual(400);
     expect(refreshed.status).toBeLessThan(500);
+    await page.context().close();
+  }, 120_000);
+
+  it('turns off MFA for a user who lost the phone, after a confirmation', async () => {
+    const user = await admin.app.createUser(admin.app.defaultTenantId, { first_name: 'Mia', last_name: 'Lostphone' });
+    const { auth } = await admin.app.login(user.email, PASSWORD);
+    const secret = (await admin.app.http.post('/api/v1/users/me/mfa/totp').set(auth)).body.data.secret as string;
+    expect((await admin.app.http.post('/api/v1/users/me/mfa/totp/confirm').set(auth).send({ code: await generate({ secret }) })).status).toBe(200);
+
+    const page = await admin.signedIn(`/users/${user.id}`);
+    await page.getByText('MFA on').waitFor();
+    await page.getByRole('button', { name: 'Turn off MFA' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Turn off MFA' }).click();
+    await page.getByText('MFA off', { exact: true }).waitFor();
+    await poll(() => page.getByRole('button', { name: 'Turn off MFA' }).count()).toBe(0);
+    await poll(() => page.getByRole('region', { name: 'Activity' }).textContent()).toContain('MFA turned off');
+    // Signs in with the password alone again.
+    await admin.app.login(user.email, PASSWORD);
     await page.context().close();
   }, 120_000);
 
