@@ -5,6 +5,7 @@ import { StatusBadge } from '../../components/StatusBadge';
 import { ROLE_LABELS } from '../../components/roles';
 import { formatDateTime } from '../../components/notify';
 import type { SortField } from './search-state';
+import { nameOf } from '../../components/user-name';
 
 declare module '@tanstack/react-table' {
   // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the generic parameters must match the library's declaration
@@ -15,8 +16,6 @@ declare module '@tanstack/react-table' {
   }
 }
 
-export const nameOf = (u: Pick<UserRow, 'display_name' | 'first_name' | 'last_name' | 'email'>) =>
-  u.display_name || [u.first_name, u.last_name].filter(Boolean).join(' ') || u.email;
 
 const col = createColumnHelper<UserRow>();
 

@@ -3,7 +3,7 @@ import type { User } from '../../../../../shared/client/users-api';
 import { StatusBadge } from '../../components/StatusBadge';
 import { ROLE_LABELS } from '../../components/roles';
 import { formatDateTime } from '../../components/notify';
-import { nameOf } from '../find/columns';
+import { nameOf } from '../../components/user-name';
 import { UserActions } from './UserActions';
 
 const initials = (name: string) =>
