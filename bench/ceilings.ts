@@ -1,6 +1,7 @@
+import path from 'node:path';
 import sqlite3 from 'sqlite3';
 import pg from 'pg';
-import { startChild } from './child';
+import { startChild } from '../test/support/processes';
 import { drive, throughput, type LoadOptions, type Measured } from './load';
 import { openRaw } from './raw-db';
 import { insertUsers, ROWS_PER_INSERT } from './insert-users';
@@ -10,7 +11,7 @@ import { PasswordHasher } from '../server/services/password-hasher';
 
 /** A bare Koa route answering a 20-item JSON array, in a process of its own. */
 export async function koaCeiling(opts: LoadOptions): Promise<Measured> {
-  const child = await startChild('bench/koa-bare.ts');
+  const child = await startChild(['--import', 'tsx', 'bench/koa-bare.ts'], {}, { cwd: path.resolve(import.meta.dirname, '..') });
   try {
     return await drive(child.url, { name: 'bare Koa', path: '/' }, opts);
   } finally {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
-import { freePort } from './child';
+import { freePort } from '../test/support/processes';
+import { pgCluster } from '../test/support/pg-server';
 
 /**
  * A PostgreSQL cluster kept under bench/tmp/pg between runs, so a seeded database is reused.
@@ -14,19 +14,6 @@ export interface PgCluster {
   stop(): void;
 }
 
-function pgBin(name: string): string {
-  for (const dir of (process.env.PATH ?? '').split(':')) {
-    if (dir && fs.existsSync(path.join(dir, name))) return path.join(dir, name);
-  }
-  const root = '/usr/lib/postgresql';
-  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) {
-    const candidate = path.join(root, v, 'bin', name);
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error(`PostgreSQL's ${name} was not found: install PostgreSQL (Debian: apt-get install postgresql)`);
-}
-
 export async function startPgCluster(tmpDir: string): Promise<PgCluster> {
   const given = process.env.BENCH_DATABASE_URL;
   if (given) {
@@ -35,38 +22,26 @@ export async function startPgCluster(tmpDir: string): Promise<PgCluster> {
       stop() {},
     };
   }
-  // PostgreSQL refuses to run as root: there it runs as the `postgres` system user.
-  const asRoot = process.getuid?.() === 0;
-  const run = (bin: string, args: string[]) => {
-    const [cmd, argv] = asRoot ? ['runuser', ['-u', 'postgres', '--', pgBin(bin), ...args]] : [pgBin(bin), args];
-    execFileSync(cmd, argv, { stdio: ['ignore', 'ignore', 'inherit'] });
-  };
   const dir = path.join(tmpDir, 'pg');
-  const data = path.join(dir, 'data');
-  if (!fs.existsSync(path.join(data, 'PG_VERSION'))) {
+  const cluster = pgCluster(dir);
+  if (!fs.existsSync(path.join(cluster.data, 'PG_VERSION'))) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
-    if (asRoot) execFileSync('chown', ['-R', 'postgres:postgres', dir]);
-    run('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8']);
+    cluster.init();
   }
   // A cluster left running by an interrupted run is stopped first.
-  if (fs.existsSync(path.join(data, 'postmaster.pid'))) {
+  if (fs.existsSync(path.join(cluster.data, 'postmaster.pid'))) {
     try {
-      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
+      cluster.stop();
     } catch {
-      fs.rmSync(path.join(data, 'postmaster.pid'), { force: true });
+      fs.rmSync(path.join(cluster.data, 'postmaster.pid'), { force: true });
     }
   }
   const port = await freePort();
   // Durable settings (fsync on): the figures are those of a real deployment, not of a test server.
-  run('pg_ctl', [
-    '-D', data, '-l', path.join(dir, 'server.log'), '-w', '-t', '120', 'start',
-    '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=100 -c shared_buffers=1GB -c maintenance_work_mem=512MB`,
-  ]);
+  cluster.start(port, '-c max_connections=100 -c shared_buffers=1GB -c maintenance_work_mem=512MB', 120);
   return {
     url: (db) => `postgres://postgres@127.0.0.1:${port}/${db}`,
-    stop() {
-      run('pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
-    },
+    stop: () => cluster.stop(),
   };
 }

@@ -85,7 +85,7 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
     ROSTER_LOGIN_RATE_PER_IP: '100000000',
     ...(opts.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(TMP, 'profiles')}` } : {}),
   };
-  server = await startServer(serverEnv, 900_000);
+  server = await startServer(serverEnv, { timeoutMs: 900_000 });
   const admin = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);
   const token = (await admin.call('POST', `/api/v1/tenants/${info.tenantId}/api-tokens`, { name: 'bench scim', scopes: ['scim'] }, 201)).data.token;
   // A deep cursor, taken once the slow way (OFFSET): the scenario pages on from it.
@@ -120,7 +120,7 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
   const importRows = opts.importRows ?? Math.min(info.users, 1_000_000);
   const file = await importFile(TMP, scope, importRows, opts.db);
   log(`bulk import of ${importRows.toLocaleString('en')} rows`);
-  server = await startServer(serverEnv, 900_000);
+  server = await startServer(serverEnv, { timeoutMs: 900_000 });
   const importer = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);
   const imported = await runImport(importer, file);
   const peakRssBytes = server.memory().peak;

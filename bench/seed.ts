@@ -82,7 +82,7 @@ async function setUpThroughApi(target: DbTarget, users: number, dataDir: string)
     ROSTER_DATA_DIR: dataDir,
     ROSTER_ADMIN_EMAIL: ROOT_EMAIL,
     ROSTER_ADMIN_PASSWORD: ROOT_PASSWORD,
-  }, 180_000);
+  }, { timeoutMs: 180_000 });
   try {
     const root = await new Api(server.url).login(ROOT_EMAIL, ROOT_PASSWORD);
     const slug = 'bench';

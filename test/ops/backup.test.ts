@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminAuth, opsDatabase, runCli, startServer, type OpsDatabase, type OpsServer } from '../support/ops-server';
+import { createServerDatabase, rootAuthOf, runCli, startServer, type ServerDatabase, type ServerProcess } from '../support/server-process';
 import { SqliteFile } from '../../server/cli/sqlite-file';
 
 async function emailsIn(file: string): Promise<Set<string>> {
@@ -17,18 +17,18 @@ async function emailsIn(file: string): Promise<Set<string>> {
 
 /** `roster backup` while a server writes, then `roster restore`: SQLite only (PostgreSQL uses pg_dump, see cli.test.ts). */
 describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQLite)', { timeout: 180_000 }, () => {
-  let db: OpsDatabase;
-  const servers: OpsServer[] = [];
+  let db: ServerDatabase;
+  const servers: ServerProcess[] = [];
   afterEach(async () => {
     for (const s of servers.splice(0)) await s.kill();
     await db?.drop();
   });
 
   it('takes a consistent backup while another process writes, and restores it intact', async () => {
-    db = await opsDatabase();
-    const server = await startServer(db.env);
+    db = await createServerDatabase();
+    const server = await startServer(db.env, { cli: true });
     servers.push(server);
-    const auth = await adminAuth(server.url);
+    const auth = await rootAuthOf(server.url);
 
     // Two writers creating users without pause; a user counts once its 201 has arrived.
     const acked: string[] = [];
@@ -52,7 +52,7 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
     };
     await waitFor(100);
 
-    const file = path.join(db.dir, 'backups', 'roster-backup.sqlite');
+    const file = path.join(db.dataDir, 'backups', 'roster-backup.sqlite');
     fs.mkdirSync(path.dirname(file));
     const ackedBefore = acked.slice();
     const backup = await runCli(['backup', file], db.env);
@@ -72,18 +72,18 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
     expect(failure).toBeUndefined();
     const written = acked.length;
     expect(await server.stop()).toBe(0);
-    const live = path.join(db.dir, 'roster.sqlite');
+    const live = path.join(db.dataDir, 'roster.sqlite');
     expect((await emailsIn(live)).size).toBe(written);
 
     // A damaged file is refused before anything is touched.
-    const damaged = path.join(db.dir, 'damaged.sqlite');
+    const damaged = path.join(db.dataDir, 'damaged.sqlite');
     const bytes = fs.readFileSync(file);
     bytes.fill(0x5a, 4096, 4096 * 3);
     fs.writeFileSync(damaged, bytes);
     const refused = await runCli(['restore', damaged], db.env);
     expect(refused.code).toBe(1);
     expect((await emailsIn(live)).size).toBe(written);
-    expect(fs.readdirSync(db.dir).filter((f) => f.includes('before-restore'))).toEqual([]);
+    expect(fs.readdirSync(db.dataDir).filter((f) => f.includes('before-restore'))).toEqual([]);
 
     const restore = await runCli(['restore', file], db.env);
     expect(restore.code, restore.stderr).toBe(0);
@@ -95,28 +95,28 @@ describe.skipIf(Boolean(process.env.TEST_DATABASE_URL))('backup and restore (SQL
     expect(restored.size).toBeLessThanOrEqual(ackedBefore.length + ackedDuring + 2);
     expect(restored.size).toBeLessThan(written);
     // The database it replaced is kept beside it.
-    const kept = fs.readdirSync(db.dir).filter((f) => f.startsWith('roster.sqlite.before-restore-'));
+    const kept = fs.readdirSync(db.dataDir).filter((f) => f.startsWith('roster.sqlite.before-restore-'));
     expect(kept.length).toBe(1);
-    expect((await emailsIn(path.join(db.dir, kept[0]))).size).toBe(written);
+    expect((await emailsIn(path.join(db.dataDir, kept[0]))).size).toBe(written);
 
     // A server starts on the restored database and serves what it holds.
-    const again = await startServer(db.env);
+    const again = await startServer(db.env, { cli: true });
     servers.push(again);
-    const a = await adminAuth(again.url);
+    const a = await rootAuthOf(again.url);
     const list = await fetch(`${again.url}/api/v1/tenants/default/users?search=backup.test&per_page=1`, { headers: a });
     expect(((await list.json()) as { pagination: { total_items: number } }).pagination.total_items).toBe(restored.size);
   });
 
   it('refuses to overwrite a file and explains a missing database', async () => {
-    db = await opsDatabase();
-    expect((await runCli(['backup', path.join(db.dir, 'b.sqlite')], db.env)).stderr).toMatch(/no database/i);
-    fs.writeFileSync(path.join(db.dir, 'taken.sqlite'), 'x');
+    db = await createServerDatabase();
+    expect((await runCli(['backup', path.join(db.dataDir, 'b.sqlite')], db.env)).stderr).toMatch(/no database/i);
+    fs.writeFileSync(path.join(db.dataDir, 'taken.sqlite'), 'x');
     expect((await runCli(['migrate'], db.env)).code).toBe(0);
-    const taken = await runCli(['backup', path.join(db.dir, 'taken.sqlite')], db.env);
+    const taken = await runCli(['backup', path.join(db.dataDir, 'taken.sqlite')], db.env);
     expect(taken.code).toBe(1);
-    expect(fs.readFileSync(path.join(db.dir, 'taken.sqlite'), 'utf8')).toBe('x');
+    expect(fs.readFileSync(path.join(db.dataDir, 'taken.sqlite'), 'utf8')).toBe('x');
     // An empty file is a sound, empty SQLite database, but not Roster's.
-    const notRoster = path.join(db.dir, 'other.sqlite');
+    const notRoster = path.join(db.dataDir, 'other.sqlite');
     fs.writeFileSync(notRoster, '');
     expect((await runCli(['restore', notRoster], db.env)).stderr).toMatch(/not a Roster database|cannot be opened/);
   });

@@ -5,12 +5,13 @@ import supertest from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../server/config';
 import { createRoster, type Roster } from '../../server/roster';
-import { opsDatabase, runCli, type OpsDatabase } from '../support/ops-server';
+import { createServerDatabase, runCli, type ServerDatabase } from '../support/server-process';
+import { ADMIN_EMAIL, ADMIN_PASSWORD } from '../support/test-app';
 
 /** The CLI spawned as `node bin/roster.mjs`, on a database of its own: SQLite, or PostgreSQL under test:pg. */
 // Each command is a fresh Node process loading TypeScript through tsx: seconds each on a busy machine.
 describe('roster CLI', { timeout: 300_000 }, () => {
-  let db: OpsDatabase;
+  let db: ServerDatabase;
   let roster: Roster | undefined;
   afterEach(async () => {
     await roster?.close();
@@ -27,7 +28,7 @@ describe('roster CLI', { timeout: 300_000 }, () => {
     http.post('/api/v1/auth/token').send({ grant_type: 'password', username, password, tenant });
 
   it('lists its commands', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const help = await runCli(['--help'], db.env);
     expect(help.code).toBe(0);
     for (const command of ['serve', 'migrate', 'create-admin', 'import', 'export-user', 'backup', 'restore']) expect(help.stdout).toContain(command);
@@ -37,7 +38,7 @@ describe('roster CLI', { timeout: 300_000 }, () => {
   });
 
   it('migrate: reports pending migrations, applies them, then has nothing to do', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const before = await runCli(['migrate', '--status'], db.env);
     expect(before.code).toBe(0);
     expect(before.stdout).toMatch(/pending {2}20261123000001_foundation/);
@@ -53,7 +54,7 @@ describe('roster CLI', { timeout: 300_000 }, () => {
   });
 
   it('create-admin: the first super admin on an empty database, more later, and tenant admins', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const env = { ...db.env, ROSTER_ADMIN_EMAIL: '', ROSTER_ADMIN_PASSWORD: '' };
     const early = await runCli(['create-admin', '--email', 'ta@example.com', '--password', 'Tenant-password-1', '--tenant', 'default'], env);
     expect(early.code).toBe(1);
@@ -85,10 +86,10 @@ describe('roster CLI', { timeout: 300_000 }, () => {
   });
 
   it('import: runs the import job, prints its counts, and answers with an exit code', async () => {
-    db = await opsDatabase();
-    expect((await runCli(['import', path.join(db.dir, 'u.csv'), '--tenant', 'default'], db.env)).stderr).toMatch(/No such file/);
+    db = await createServerDatabase();
+    expect((await runCli(['import', path.join(db.dataDir, 'u.csv'), '--tenant', 'default'], db.env)).stderr).toMatch(/No such file/);
     const file = (name: string, text: string) => {
-      const p = path.join(db.dir, name);
+      const p = path.join(db.dataDir, name);
       fs.writeFileSync(p, text);
       return p;
     };
@@ -115,19 +116,19 @@ describe('roster CLI', { timeout: 300_000 }, () => {
     expect((await runCli(['import', csv, '--tenant', 'no-such-tenant'], db.env)).code).toBe(1);
     expect((await runCli(['import', csv, '--tenant', 'default', '--mode', 'merge'], db.env)).code).not.toBe(0);
 
-    const token = await login(http, 'root@ops.test', 'root-password-123');
+    const token = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
     const list = await http.get('/api/v1/tenants/default/users').query({ search: 'example.com', per_page: 50 }).set('Authorization', `Bearer ${token.body.access_token}`);
     expect(list.body.data.map((u: { email: string }) => u.email).sort()).toEqual(['ann@example.com', 'bob@example.com', 'cy@example.com']);
     expect(list.body.data.find((u: { email: string }) => u.email === 'ann@example.com').first_name).toBe('Anna');
   });
 
   it('import: SIGTERM stops the job at a batch boundary (exit 130), and a server resumes it without duplicates', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const http = await openApp(db.env);
     const rows = 20_000;
     let csv = 'email,first_name\n';
     for (let i = 0; i < rows; i++) csv += `stop${i}@cli-stop.test,S${i}\n`;
-    const file = path.join(db.dir, 'big.csv');
+    const file = path.join(db.dataDir, 'big.csv');
     fs.writeFileSync(file, csv);
 
     const result = await runCli(['import', file, '--tenant', 'default'], db.env, {
@@ -149,7 +150,7 @@ describe('roster CLI', { timeout: 300_000 }, () => {
     expect(Number(stopped![2])).toBe(committed);
     const id = /import-jobs\/([0-9a-f-]{36})\/resume/.exec(result.stdout)![1];
 
-    const token = await login(http, 'root@ops.test', 'root-password-123');
+    const token = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
     const auth = { Authorization: `Bearer ${token.body.access_token}` };
     const total = async () => (await http.get('/api/v1/tenants/default/users').query({ search: 'cli-stop.test', per_page: 1 }).set(auth)).body.pagination.total_items;
     expect(await total()).toBe(committed);
@@ -165,12 +166,12 @@ describe('roster CLI', { timeout: 300_000 }, () => {
   });
 
   it('export-user: the GDPR document, to stdout or to a private file', async () => {
-    db = await opsDatabase();
-    const csv = path.join(db.dir, 'u.csv');
+    db = await createServerDatabase();
+    const csv = path.join(db.dataDir, 'u.csv');
     fs.writeFileSync(csv, 'email,first_name\nexported@example.com,Eve\n');
     const http = await openApp(db.env);
     expect((await runCli(['import', csv, '--tenant', 'default'], db.env)).code).toBe(0);
-    const token = await login(http, 'root@ops.test', 'root-password-123');
+    const token = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
     const auth = { Authorization: `Bearer ${token.body.access_token}` };
     const user = (await http.get('/api/v1/tenants/default/users').query({ email: 'exported@example.com' }).set(auth)).body.data[0];
 
@@ -180,7 +181,7 @@ describe('roster CLI', { timeout: 300_000 }, () => {
     expect(doc).toMatchObject({ format: 'roster.user-export.v1', user: { id: user.id, email: 'exported@example.com', first_name: 'Eve' } });
     expect(JSON.stringify(doc)).not.toMatch(/password_hash|\$argon2/);
 
-    const out = path.join(db.dir, 'export.json');
+    const out = path.join(db.dataDir, 'export.json');
     const saved = await runCli(['export-user', user.id, '--tenant', 'default', '--out', out], db.env);
     expect(saved.code, saved.stderr).toBe(0);
     expect(saved.stdout).toBe('');
@@ -197,12 +198,12 @@ describe('roster CLI', { timeout: 300_000 }, () => {
   });
 
   it.runIf(process.env.TEST_DATABASE_URL)('backup and restore point PostgreSQL to its own tools', async () => {
-    db = await opsDatabase();
-    const backup = await runCli(['backup', path.join(db.dir, 'b.sqlite')], db.env);
+    db = await createServerDatabase();
+    const backup = await runCli(['backup', path.join(db.dataDir, 'b.sqlite')], db.env);
     expect(backup.code).toBe(2);
     expect(backup.stderr).toContain('pg_dump');
-    expect(fs.existsSync(path.join(db.dir, 'b.sqlite'))).toBe(false);
-    const restore = await runCli(['restore', path.join(db.dir, 'b.sqlite')], db.env);
+    expect(fs.existsSync(path.join(db.dataDir, 'b.sqlite'))).toBe(false);
+    const restore = await runCli(['restore', path.join(db.dataDir, 'b.sqlite')], db.env);
     expect(restore.code).toBe(2);
     expect(restore.stderr).toContain('pg_restore');
   });

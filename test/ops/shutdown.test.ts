@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { adminAuth, opsDatabase, startServer, type OpsDatabase, type OpsServer } from '../support/ops-server';
+import { createServerDatabase, rootAuthOf, startServer, type ServerDatabase, type ServerProcess } from '../support/server-process';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- API bodies, read field by field
 
@@ -15,10 +15,10 @@ async function until<T>(read: () => Promise<T>, done: (v: T) => boolean, timeout
 
 /** SIGTERM to a real `roster serve` process, on SQLite (and PostgreSQL under test:pg). */
 describe('graceful shutdown', { timeout: 180_000 }, () => {
-  let db: OpsDatabase;
-  const servers: OpsServer[] = [];
+  let db: ServerDatabase;
+  const servers: ServerProcess[] = [];
   const start = async () => {
-    const s = await startServer(db.env);
+    const s = await startServer(db.env, { cli: true });
     servers.push(s);
     return s;
   };
@@ -28,9 +28,9 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
   });
 
   it('ends event streams with a retry hint, lets an in-flight request finish, refuses new ones, exits 0', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const server = await start();
-    const auth = await adminAuth(server.url);
+    const auth = await rootAuthOf(server.url);
 
     const stream = await fetch(`${server.url}/api/v1/tenants/default/audit-events/stream`, { headers: auth });
     expect(stream.status).toBe(200);
@@ -66,14 +66,14 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
 
     // The accepted upload is kept: whatever it did not finish is resumable after a restart.
     const again = await start();
-    const job = (await (await fetch(`${again.url}/api/v1/import-jobs/${((await answered.json()) as Json).data.id}?tenant_id=default`, { headers: await adminAuth(again.url) })).json()) as Json;
+    const job = (await (await fetch(`${again.url}/api/v1/import-jobs/${((await answered.json()) as Json).data.id}?tenant_id=default`, { headers: await rootAuthOf(again.url) })).json()) as Json;
     expect(['completed', 'interrupted']).toContain(job.data.status);
   });
 
   it('stops a running import at a batch boundary, resumable without duplicates', async () => {
-    db = await opsDatabase();
+    db = await createServerDatabase();
     const server = await start();
-    const auth = await adminAuth(server.url);
+    const auth = await rootAuthOf(server.url);
     const rows = 20_000;
     let csv = 'email,first_name,last_name\n';
     for (let i = 0; i < rows; i++) csv += `bulk${i}@shutdown.test,First${i},Last${i}\n`;
@@ -95,7 +95,7 @@ describe('graceful shutdown', { timeout: 180_000 }, () => {
     expect(await server.stop()).toBe(0);
 
     const next = await start();
-    const auth2 = await adminAuth(next.url);
+    const auth2 = await rootAuthOf(next.url);
     const stopped = await jobAt(next.url, auth2)();
     expect(stopped.status).toBe('interrupted');
     expect(stopped.committed_rows % 500).toBe(0);

@@ -1,107 +1,59 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import net from 'node:net';
 import crypto from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import knexFactory from 'knex';
 import { openDatabase, type Database } from '../../server/db/database';
 import { parseDatabaseUrl } from '../../server/config';
+import { childEnv, startChild, type ChildServer } from './processes';
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from './test-app';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = path.join(ROOT, 'bin/roster.mjs');
 
 /**
- * The real server (`server/index.ts`) as a process of its own: for what only a process shows
- * (its peak memory, being killed with SIGKILL, several servers on one database).
+ * The real server as a process of its own: for what only a process shows (its peak memory, its
+ * exit code after SIGTERM, being killed with SIGKILL, several servers on one database).
  */
-export interface ServerProcess {
-  url: string;
-  pid: number;
-  /** SIGTERM, then waits for the exit (SIGKILL after 15 s). */
-  stop(): Promise<void>;
-  /** SIGKILL, as a crash or the OOM killer would, and waits for the exit. */
-  kill(): Promise<void>;
-  /** Resident and peak resident memory in bytes (VmRSS/VmHWM of /proc/<pid>/status), while it runs. */
-  memory(): { rss: number; peak: number };
-  /** What the process wrote to stderr so far, for failure messages. */
-  stderr(): string;
+export type ServerProcess = ChildServer;
+
+export interface StartOptions {
+  timeoutMs?: number;
+  /** `roster serve` through bin/roster.mjs, as an operator starts it, instead of `server/index.ts`. */
+  cli?: boolean;
 }
 
 /**
- * Starts the server with `env` on top of a quiet default (127.0.0.1, a free port, LOG_LEVEL
- * silent) and resolves once GET /healthz answers. Rejects with its stderr if it exits first.
+ * Starts the server with `env` (on 127.0.0.1, a free port) and resolves once GET /readyz answers.
+ * Rejects with its output if it exits first.
  */
-export async function startServer(env: Record<string, string>, timeoutMs = 60_000): Promise<ServerProcess> {
-  const port = await freePort();
-  const base: NodeJS.ProcessEnv = { ...process.env };
-  // The parent's test settings must not leak into the server: it gets exactly the database it is given.
-  for (const name of ['DATABASE_URL', 'TEST_DATABASE_URL', 'NODE_OPTIONS', 'VITEST', 'VITEST_WORKER_ID', 'VITEST_POOL_ID']) delete base[name];
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts'], {
-    cwd: ROOT,
-    env: { ...base, HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'silent', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let errText = '';
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { errText = (errText + s).slice(-20_000); });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = `http://127.0.0.1:${port}`;
-
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited (${child.exitCode ?? child.signalCode}) before it answered:\n${errText}`);
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) break;
-    } catch {
-      // Not listening yet.
-    }
-    if (Date.now() > until) {
-      child.kill('SIGKILL');
-      throw new Error(`the server did not answer within ${timeoutMs} ms:\n${errText}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-
-  const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill(signal);
-    const timer = signal === 'SIGKILL' ? undefined : setTimeout(() => child.kill('SIGKILL'), 15_000);
-    await exited;
-    clearTimeout(timer);
-  };
-  return {
-    url,
-    pid: child.pid!,
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
-    memory: () => memoryOf(child),
-    stderr: () => errText,
-  };
+export function startServer(env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
+  const argv = opts.cli ? [BIN, 'serve'] : ['--import', 'tsx', 'server/index.ts'];
+  return startChild(argv, env, { cwd: ROOT, readyPath: '/readyz', timeoutMs: opts.timeoutMs });
 }
 
-function memoryOf(child: ChildProcess): { rss: number; peak: number } {
-  const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
-}
+export interface CliResult { code: number | null; stdout: string; stderr: string }
 
-async function freePort(): Promise<number> {
+/** Runs `roster ARGS` (bin/roster.mjs) as a child process and collects what it printed. */
+export function runCli(args: string[], env: Record<string, string>, opts: { onSpawn?: (child: ChildProcess) => void } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    opts.onSpawn?.(child);
   });
 }
 
 /**
- * A fresh database for server processes: a temporary data dir with SQLite in it, or (under
- * `npm run test:pg`) a new PostgreSQL database on TEST_DATABASE_URL's server. `env` is what every
- * server on this database gets; `open()` gives the test its own connection for checks.
+ * A fresh database for server processes and CLI runs: a temporary data dir with SQLite in it, or
+ * (under `npm run test:pg`) a new PostgreSQL database on TEST_DATABASE_URL's server. `env` is what
+ * every server and command on this database gets; `open()` gives the test its own connection for checks.
  */
 export interface ServerDatabase {
   env: Record<string, string>;
