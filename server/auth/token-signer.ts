@@ -12,15 +12,24 @@ export type AccessClaims =
   | { sub: string; tid: string; kind: 'application'; scope: string; sid?: undefined };
 
 export class TokenSigner {
-  constructor(readonly secret: string) {}
+  /**
+   * The secret as a KeyObject, made once. Given a string, jsonwebtoken first tries to read it as
+   * a PEM public or private key on every call and falls back to a secret key when that throws:
+   * that failed parse was a sixth of the CPU of every authenticated request.
+   */
+  readonly key: crypto.KeyObject;
+
+  constructor(readonly secret: string) {
+    this.key = crypto.createSecretKey(Buffer.from(secret, 'utf8'));
+  }
 
   signAccess(claims: AccessClaims, ttlSeconds: number): string {
-    return jwt.sign(claims, this.secret, { algorithm: JWT_ALGORITHM, expiresIn: ttlSeconds, issuer: JWT_ISSUER, jwtid: crypto.randomUUID() });
+    return jwt.sign(claims, this.key, { algorithm: JWT_ALGORITHM, expiresIn: ttlSeconds, issuer: JWT_ISSUER, jwtid: crypto.randomUUID() });
   }
 
   /** Verifies signature, algorithm, issuer and expiry; throws on anything else. */
   verifyAccess(token: string): AccessClaims & { exp: number } {
-    return jwt.verify(token, this.secret, { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, clockTolerance: JWT_CLOCK_TOLERANCE_S }) as AccessClaims & { exp: number };
+    return jwt.verify(token, this.key, { algorithms: [JWT_ALGORITHM], issuer: JWT_ISSUER, clockTolerance: JWT_CLOCK_TOLERANCE_S }) as AccessClaims & { exp: number };
   }
 }
 

@@ -17,7 +17,8 @@ const API_TOKEN = /^Bearer\s+(rst_\S+)$/i;
  */
 export function authenticate(signer: TokenSigner, auth: AuthService, apiTokens: ApiTokenService) {
   const verify = koaJwt({
-    secret: signer.secret,
+    // A KeyObject (see TokenSigner.key): koa-jwt hands it to jsonwebtoken as is; its types only know strings and Buffers.
+    secret: signer.key as unknown as Buffer,
     algorithms: [JWT_ALGORITHM],
     issuer: JWT_ISSUER,
     clockTolerance: JWT_CLOCK_TOLERANCE_S,
