@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PASSWORD, type Auth, type Json, type TestApp } from '../support/test-app';
+import { importInto, waitForImportJob } from './import-jobs';
 
 let app: TestApp;
 let tenant: { tenantId: string; slug: string; user: Json; auth: Auth };
@@ -13,23 +14,7 @@ afterAll(() => app.close());
 const uniq = () => crypto.randomUUID().slice(0, 8);
 const IMPORT = '/api/v1/users/bulk-import';
 
-async function waitForJob(id: string, auth: Auth = tenant.auth, timeoutMs = 60_000): Promise<Json> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await app.http.get(`/api/v1/import-jobs/${id}`).set(auth);
-    expect(res.status).toBe(200);
-    if (!['queued', 'running'].includes(res.body.data.status)) return res.body.data;
-    if (Date.now() > until) throw new Error(`job ${id} still ${res.body.data.status}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function importBody(body: string, type: string, query: Record<string, string> = {}, auth: Auth = tenant.auth) {
-  const res = await app.http.post(IMPORT).set(auth).set('Content-Type', type).query(query).send(body);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  expect(res.body.data).toMatchObject({ status: expect.stringMatching(/queued|running|completed/) });
-  return waitForJob(res.body.data.id, auth);
-}
+const importBody = (body: string, type: string, query: Record<string, string> = {}, auth: Auth = tenant.auth) => importInto(app, auth, body, type, query);
 
 const userByEmail = (email: string) => app.roster.db.knex('users').where({ tenantId: tenant.tenantId, emailNormalized: email.toLowerCase() }).whereNull('deletedAt').first();
 
@@ -216,7 +201,7 @@ describe('bulk import', () => {
     expect(await app.roster.services.imports.recoverInterrupted()).toBe(1);
     const resumed = await app.http.post(`/api/v1/import-jobs/${id}/resume`).set(tenant.auth);
     expect(resumed.status).toBe(202);
-    const job = await waitForJob(id);
+    const job = await waitForImportJob(app, id, tenant.auth);
     expect(job).toMatchObject({ status: 'completed', rows_read: 6000, created: 5999, failed: 1 });
     expect(job.errors.map((e: Json) => e.row)).toEqual([5555]);
     const n = await app.roster.db.knex('users').where({ tenantId: tenant.tenantId }).where('email', 'like', `rs%-${p}@example.com`).count({ n: '*' }).first();

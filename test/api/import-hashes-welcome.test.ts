@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { hashSync } from '@node-rs/bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PASSWORD, type Auth, type Json, type TestApp } from '../support/test-app';
+import { importInto } from './import-jobs';
 
 let app: TestApp;
 let tenant: { tenantId: string; slug: string; user: Json; auth: Auth };
@@ -13,15 +14,7 @@ afterAll(() => app.close());
 
 const uniq = () => crypto.randomUUID().slice(0, 8);
 
-async function importCsv(csv: string, query: Record<string, string> = {}): Promise<Json> {
-  const res = await app.http.post('/api/v1/users/bulk-import').set(tenant.auth).set('Content-Type', 'text/csv').query(query).send(csv);
-  expect(res.status, JSON.stringify(res.body)).toBe(202);
-  for (;;) {
-    const job = (await app.http.get(`/api/v1/import-jobs/${res.body.data.id}`).set(tenant.auth)).body.data;
-    if (!['queued', 'running'].includes(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const importCsv = (csv: string, query: Record<string, string> = {}) => importInto(app, tenant.auth, csv, 'text/csv', query);
 
 const stored = (email: string) => app.roster.db.knex('users').where({ tenantId: tenant.tenantId, emailNormalized: email }).first();
 const mailsTo = (email: string) => app.roster.db.knex('outbox').where({ tenantId: tenant.tenantId, toAddress: email }).orderBy('createdAt');

@@ -1,53 +1,29 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerDatabase, rootAuthOf, startServer, type ServerDatabase, type ServerProcess } from '../support/server-process';
+import { describe, expect, it } from 'vitest';
 import { getJson, postFile, writeCsv } from '../support/import-csv';
-import type { Json } from '../support/test-app';
+import { serversOnOneDatabase, waitForJob } from './import-servers';
 
 // Enough rows that A still runs the job while B starts, even on a fast machine.
 const ROWS = 60_000;
 
-let db: ServerDatabase;
-const servers: ServerProcess[] = [];
-beforeAll(async () => {
-  db = await createServerDatabase();
-}, 180_000);
-afterAll(async () => {
-  for (const s of servers) await s.kill();
-  await db?.drop();
-});
-
-async function waitFor(url: string, auth: Record<string, string>, done: (job: Json) => boolean, timeoutMs = 300_000): Promise<Json> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await getJson(url, auth);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    if (done(res.body.data)) return res.body.data;
-    if (Date.now() > until) throw new Error(`gave up waiting: ${JSON.stringify(res.body.data)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const servers = serversOnOneDatabase();
 
 describe('import jobs with several servers on one database', () => {
   it('a starting server leaves a live server\'s job alone; a stale heartbeat makes it interrupted', async () => {
-    const file = path.join(db.dataDir, 'two.csv');
+    const file = path.join(servers.db.dataDir, 'two.csv');
     writeCsv(file, 'email,first_name', ROWS, (i) => `h${i}@beat.example.com,H${i}`);
-    const check = await db.open();
+    const check = await servers.db.open();
     try {
-      const a = await startServer(db.env);
-      servers.push(a);
-      const authA = await rootAuthOf(a.url);
+      const { server: a, auth: authA } = await servers.start();
       const res = await postFile(`${a.url}/api/v1/users/bulk-import`, file, { ...authA, 'Content-Type': 'text/csv' });
       expect(res.status, JSON.stringify(res.body)).toBe(202);
       const id = res.body.data.id as string;
-      const running = await waitFor(`${a.url}/api/v1/import-jobs/${id}`, authA, (j) => j.committed_rows > 0 || !['queued', 'running'].includes(j.status));
+      const running = await waitForJob(`${a.url}/api/v1/import-jobs/${id}`, authA, (j) => j.committed_rows > 0 || !['queued', 'running'].includes(j.status));
       expect(running.status).toBe('running');
       const beat1 = (await check.knex('importJobs').where({ id }).first()).heartbeatAt;
 
       // B starts while A runs the job: B neither interrupts it at start-up nor when asked about it.
-      const b = await startServer(db.env);
-      servers.push(b);
-      const authB = await rootAuthOf(b.url);
+      const { server: b, auth: authB } = await servers.start();
       const jobAtB = `${b.url}/api/v1/import-jobs/${id}`;
       const seenByB = (await getJson(jobAtB, authB)).body.data;
       expect(seenByB.status, 'A finished before B started: the file is too small for this machine').toBe('running');
@@ -55,7 +31,7 @@ describe('import jobs with several servers on one database', () => {
       expect(refused.status).toBe(409);
       expect(refused.body.error.code).toBe('conflict');
       // A's heartbeat goes on with its batches.
-      await waitFor(jobAtB, authB, (j) => j.committed_rows > running.committed_rows + 1000 || j.status !== 'running');
+      await waitForJob(jobAtB, authB, (j) => j.committed_rows > running.committed_rows + 1000 || j.status !== 'running');
       const beat2 = (await check.knex('importJobs').where({ id }).first()).heartbeatAt;
       expect(new Date(beat2).getTime()).toBeGreaterThan(new Date(beat1).getTime());
 
@@ -71,7 +47,7 @@ describe('import jobs with several servers on one database', () => {
 
       // B takes it over and finishes it, each row once.
       expect((await getJson(`${jobAtB}/resume`, authB, 'POST')).status).toBe(202);
-      const job = await waitFor(jobAtB, authB, (j) => !['queued', 'running'].includes(j.status));
+      const job = await waitForJob(jobAtB, authB, (j) => !['queued', 'running'].includes(j.status));
       expect(job).toMatchObject({ status: 'completed', rows_read: ROWS, created: ROWS, failed: 0 });
       expect(await check.knex('importJobs').where({ id }).first('runnerPid')).toEqual({ runnerPid: b.pid });
       const n = await check.knex('users').where('emailNormalized', 'like', '%@beat.example.com').countDistinct({ d: 'emailNormalized' }).count({ n: '*' }).first();

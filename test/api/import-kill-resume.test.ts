@@ -1,53 +1,30 @@
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServerDatabase, rootAuthOf, startServer, type ServerDatabase, type ServerProcess } from '../support/server-process';
+import { describe, expect, it } from 'vitest';
 import { getJson, postFile, writeCsv } from '../support/import-csv';
+import { serversOnOneDatabase, waitForJob } from './import-servers';
 import type { Json } from '../support/test-app';
 
 const ROWS = 40_000;
 const BAD_ROWS = [7, 18_001, 39_999];
 
-let db: ServerDatabase;
-const servers: ServerProcess[] = [];
-beforeAll(async () => {
-  db = await createServerDatabase();
-}, 180_000);
-afterAll(async () => {
-  for (const s of servers) await s.kill();
-  await db?.drop();
-});
-
-async function waitFor(url: string, auth: Record<string, string>, done: (job: Json) => boolean, timeoutMs = 300_000): Promise<Json> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const res = await getJson(url, auth);
-    expect(res.status, JSON.stringify(res.body)).toBe(200);
-    if (done(res.body.data)) return res.body.data;
-    if (Date.now() > until) throw new Error(`gave up waiting: ${JSON.stringify(res.body.data)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const servers = serversOnOneDatabase();
 
 describe('an import whose server is killed mid-way', () => {
   it('is interrupted at the next start and resumes without a duplicate or a lost row', async () => {
-    const file = path.join(db.dataDir, 'kill.csv');
+    const file = path.join(servers.db.dataDir, 'kill.csv');
     writeCsv(file, 'email,first_name', ROWS, (i) => (BAD_ROWS.includes(i) ? `broken-${i},Bad` : `k${i}@kill.example.com,K${i}`));
 
-    const first = await startServer(db.env);
-    servers.push(first);
-    let auth = await rootAuthOf(first.url);
-    const res = await postFile(`${first.url}/api/v1/users/bulk-import`, file, { ...auth, 'Content-Type': 'text/csv' });
+    const { server: first, auth: firstAuth } = await servers.start();
+    const res = await postFile(`${first.url}/api/v1/users/bulk-import`, file, { ...firstAuth, 'Content-Type': 'text/csv' });
     expect(res.status, JSON.stringify(res.body)).toBe(202);
     const id = res.body.data.id as string;
 
     // Some batches are committed, the job is not finished: now the process dies.
-    const seen = await waitFor(`${first.url}/api/v1/import-jobs/${id}`, auth, (j) => j.committed_rows >= 1000 || !['queued', 'running'].includes(j.status));
+    const seen = await waitForJob(`${first.url}/api/v1/import-jobs/${id}`, firstAuth, (j) => j.committed_rows >= 1000 || !['queued', 'running'].includes(j.status));
     expect(seen.status).toBe('running');
     await first.kill();
 
-    const second = await startServer(db.env);
-    servers.push(second);
-    auth = await rootAuthOf(second.url);
+    const { server: second, auth } = await servers.start();
     const jobUrl = `${second.url}/api/v1/import-jobs/${id}`;
     const stopped = (await getJson(jobUrl, auth)).body.data;
     expect(stopped.status).toBe('interrupted');
@@ -58,12 +35,12 @@ describe('an import whose server is killed mid-way', () => {
 
     const resumed = await getJson(`${jobUrl}/resume`, auth, 'POST');
     expect(resumed.status, JSON.stringify(resumed.body)).toBe(202);
-    const job = await waitFor(jobUrl, auth, (j) => !['queued', 'running'].includes(j.status));
+    const job = await waitForJob(jobUrl, auth, (j) => !['queued', 'running'].includes(j.status));
     expect(job).toMatchObject({ status: 'completed', rows_read: ROWS, committed_rows: ROWS, created: ROWS - BAD_ROWS.length, failed: BAD_ROWS.length });
     // Each bad row reported once, whether before or after the kill.
     expect(job.errors.map((e: Json) => [e.row, e.field, e.code])).toEqual(BAD_ROWS.map((r) => [r, 'email', 'invalid']));
 
-    const check = await db.open();
+    const check = await servers.db.open();
     try {
       const stored: { id: string; emailNormalized: string }[] = await check.knex('users').where('emailNormalized', 'like', '%@kill.example.com').select('id', 'emailNormalized');
       const emails = stored.map((u) => u.emailNormalized);

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { expect } from 'vitest';
-import type { Auth, Json, TestApp } from '../support/test-app';
+import { createTestApp, type Auth, type Json, type TestApp } from '../support/test-app';
 import { apiRoutes } from '../../server/app';
 import type { RouteDef } from '../../server/http/define-route';
 
@@ -13,6 +13,12 @@ export interface TenantEstate {
   user: Json;
   ids: Record<string, string>;
   scimToken: string;
+}
+
+/** A fresh app with two tenants built out: the victim's, and the attacker's beside it. */
+export async function victimAndAttacker(): Promise<{ app: TestApp; victim: TenantEstate; attacker: TenantEstate }> {
+  const app = await createTestApp();
+  return { app, victim: await buildEstate(app), attacker: await buildEstate(app) };
 }
 
 export async function buildEstate(app: TestApp): Promise<TenantEstate> {

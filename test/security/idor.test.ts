@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { buildEstate, call, fillPath, routesOf, type TenantEstate } from './fixtures';
+import type { TestApp } from '../support/test-app';
+import { call, fillPath, routesOf, type TenantEstate, victimAndAttacker } from './fixtures';
 
 /*
  * Insecure direct object references, generated from the route list: every route that names an
@@ -13,9 +13,7 @@ let app: TestApp;
 let victim: TenantEstate;
 let attacker: TenantEstate;
 beforeAll(async () => {
-  app = await createTestApp();
-  victim = await buildEstate(app);
-  attacker = await buildEstate(app);
+  ({ app, victim, attacker } = await victimAndAttacker());
 });
 afterAll(() => app.close());
 

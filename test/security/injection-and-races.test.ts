@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../support/test-app';
-import { buildEstate, call, fillPath, keysOf, routesOf, type TenantEstate } from './fixtures';
+import type { TestApp } from '../support/test-app';
+import { call, fillPath, keysOf, routesOf, type TenantEstate, victimAndAttacker } from './fixtures';
 
 /*
  * Injection strings in every query parameter of every GET route and in SCIM filters, and races
@@ -11,9 +11,7 @@ let app: TestApp;
 let victim: TenantEstate;
 let attacker: TenantEstate;
 beforeAll(async () => {
-  app = await createTestApp();
-  victim = await buildEstate(app);
-  attacker = await buildEstate(app);
+  ({ app, victim, attacker } = await victimAndAttacker());
 });
 afterAll(() => app.close());
 
