@@ -1,11 +1,11 @@
 import type Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Config } from './config';
-import { openDatabase, type Database } from './db/database';
-import { TokenSigner } from './auth/token-signer';
-import { PasswordHasher } from './services/password-hasher';
-import { createServices, type Services } from './services';
-import { bootstrapDirectory, ensureJwtSecret, type BootstrapResult } from './services/bootstrap';
+import type { Database } from './db/database';
+import type { TokenSigner } from './auth/token-signer';
+import type { Services } from './services';
+import { bootstrapDirectory, type BootstrapResult } from './services/bootstrap';
+import { openCore } from './core';
 import { createApp } from './app';
 import { OutboxWorker } from './mail/outbox-worker';
 import { smtpTransport } from './mail/smtp-transport';
@@ -22,13 +22,10 @@ export interface Roster {
 
 /** Config -> migrated database -> first-start bootstrap -> app. Shared by the server, the CLI and tests. */
 export async function createRoster(config: Config, logger: Logger): Promise<Roster> {
-  const db = await openDatabase(config.database);
-  const hasher = new PasswordHasher(config.hashThreads);
+  const core = await openCore(config);
+  const { db, hasher, signer, services } = core;
   try {
-    await db.migrate();
-    const signer = new TokenSigner(await ensureJwtSecret(db, config));
     const bootstrap = await bootstrapDirectory(db, config, hasher, logger);
-    const services = createServices(db, config, hasher, signer);
     // Jobs a killed process left running are interrupted; POST .../resume goes on with them.
     await services.imports.recoverInterrupted();
     const app = createApp({ config, db, logger, signer, services });
@@ -41,14 +38,11 @@ export async function createRoster(config: Config, logger: Logger): Promise<Rost
         // Streams first: their polls use the pool, and each client is told to reconnect elsewhere.
         liveStreamsOf(app).closeAll();
         await mailer?.stop();
-        await services.imports.close();
-        await hasher.close();
-        await db.close();
+        await core.close();
       },
     };
   } catch (err) {
-    await hasher.close();
-    await db.close();
+    await core.close();
     throw err;
   }
 }

@@ -1,11 +1,10 @@
 import pino, { type Logger } from 'pino';
 import crypto from 'node:crypto';
 import type { Config } from '../config';
-import { openDatabase, type Database } from '../db/database';
-import { TokenSigner } from '../auth/token-signer';
-import { PasswordHasher } from '../services/password-hasher';
-import { createServices, type Services } from '../services';
-import { ensureJwtSecret } from '../services/bootstrap';
+import type { Database } from '../db/database';
+import type { PasswordHasher } from '../services/password-hasher';
+import type { Services } from '../services';
+import { openCore } from '../core';
 import type { Actor } from '../http/context';
 import { CliError } from './cli-error';
 
@@ -27,25 +26,8 @@ export const cliLogger = (config: Config) => pino({ level: config.logLevel === '
  * start-up work (first-admin bootstrap, recovering jobs), which belongs to `serve`.
  */
 export async function openCli(config: Config): Promise<CliContext> {
-  const db = await openDatabase(config.database);
-  const hasher = new PasswordHasher(config.hashThreads);
-  try {
-    await db.migrate();
-    const signer = new TokenSigner(await ensureJwtSecret(db, config));
-    const services = createServices(db, config, hasher, signer);
-    return {
-      config, db, hasher, services, logger: cliLogger(config),
-      async close() {
-        await services.imports.close();
-        await hasher.close();
-        await db.close();
-      },
-    };
-  } catch (err) {
-    await hasher.close();
-    await db.close();
-    throw err;
-  }
+  const { db, hasher, services, close } = await openCore(config);
+  return { config, db, hasher, services, logger: cliLogger(config), close };
 }
 
 /**
