@@ -5,16 +5,9 @@ import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-li
 import { MantineProvider } from '@mantine/core';
 import type { ConnectionProfile, DesktopState, RosterBridge, StoredTokens } from '../../desktop/shared/bridge';
 import { DesktopGate, SwitchModeButton } from '../../desktop/renderer/src/desktop/DesktopGate';
+import { shimJsdomForMantine } from '../support/jsdom-shims';
 
-beforeAll(() => {
-  // What jsdom lacks and Mantine reads.
-  window.matchMedia ??= ((query: string) => ({
-    matches: false, media: query, onchange: null,
-    addListener: () => undefined, removeListener: () => undefined,
-    addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
-  })) as unknown as typeof window.matchMedia;
-  globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-});
+beforeAll(shimJsdomForMantine);
 
 afterEach(() => {
   cleanup();

@@ -8,6 +8,7 @@ import {
   autoMatch, autoMatchAll, headerLine, rewrittenUpload, targetKey, validateMapping, type ColumnTarget,
 } from '../../desktop/renderer/src/screens/import/column-mapping';
 import { MappingTable } from '../../desktop/renderer/src/screens/import/MappingTable';
+import { shimJsdomForMantine } from '../support/jsdom-shims';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const blobOf = (...parts: (string | Uint8Array)[]) => new Blob(parts.map((p) => (typeof p === 'string' ? utf8(p) : p)) as BlobPart[]);
@@ -96,15 +97,7 @@ describe('the upload', () => {
 });
 
 describe('<MappingTable>', () => {
-  beforeAll(() => {
-    window.matchMedia ??= ((query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => undefined, removeListener: () => undefined,
-      addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
-    })) as unknown as typeof window.matchMedia;
-    globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-    Element.prototype.scrollIntoView ??= () => undefined;
-  });
+  beforeAll(shimJsdomForMantine);
   afterEach(cleanup);
 
   const preview = { header: ['Mail', 'Department'], rows: [['ann@x.io', 'Sales'], ['bob@x.io', 'IT']], headerBytes: 16, lineEnd: '\n' };

@@ -5,6 +5,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/re
 import { MantineProvider } from '@mantine/core';
 import { FilterChip } from '../../desktop/renderer/src/components/FilterChip';
 import { StatusBadge } from '../../desktop/renderer/src/components/StatusBadge';
+import { shimJsdomForMantine } from '../support/jsdom-shims';
 
 const OPTIONS = [
   { value: 'ACTIVE', label: 'Active' },
@@ -30,15 +31,7 @@ function Harness({ seen, initial }: { seen: (string | null)[]; initial: string |
 }
 
 describe('a filter chip', () => {
-  beforeAll(() => {
-    window.matchMedia ??= ((query: string) => ({
-      matches: false, media: query, onchange: null,
-      addListener: () => undefined, removeListener: () => undefined,
-      addEventListener: () => undefined, removeEventListener: () => undefined, dispatchEvent: () => false,
-    })) as unknown as typeof window.matchMedia;
-    globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} } as unknown as typeof ResizeObserver;
-    Element.prototype.scrollIntoView ??= () => undefined;
-  });
+  beforeAll(shimJsdomForMantine);
   afterEach(cleanup);
 
   it('reads "Status" when off, "Status: Locked" when on, and its clear button turns it off', async () => {
