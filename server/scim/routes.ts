@@ -9,6 +9,7 @@ import { errorHandler } from '../middleware/error-handler';
 import { forbidden } from '../errors/app-error';
 import { toAppError } from '../errors/to-app-error';
 import { GROUP_SCHEMA, project, USER_SCHEMA } from './resources';
+import type { ResourceSchema } from './patch';
 import { MAX_BULK_OPERATIONS, MAX_BULK_PAYLOAD, resourceTypes, schemaDocs, serviceProviderConfig } from './schemas';
 import { ifMatchOf, listResponse, renderScimError, send, sendResource } from './http';
 import { listParams, searchParams, wants, type ListParams } from './list-params';
@@ -20,6 +21,16 @@ import { scimMe } from './me';
 import { ScimError, scimError } from './scim-error';
 
 export const SCIM_PREFIX = '/scim/v2';
+
+/** What the Users and Groups adapters both offer, for the routes they share. */
+type Written = Promise<Record<string, unknown>>;
+interface ResourceOps {
+  list(call: ScimCall, p: ListParams): Promise<unknown>;
+  create(call: ScimCall, body: unknown): Written;
+  replace(call: ScimCall, id: string, body: unknown, opts: { ifMatch?: number }): Written;
+  patch(call: ScimCall, id: string, body: unknown, opts: { ifMatch?: number }): Written;
+  remove(call: ScimCall, id: string, opts: { ifMatch?: number }): Promise<unknown>;
+}
 
 const body = (ctx: AppContext) => (ctx.request as { body?: unknown }).body;
 const query = (ctx: AppContext) => ctx.query as Record<string, unknown>;
@@ -130,35 +141,25 @@ export function scimRoutes(deps: AppDeps) {
   router.get('/', auth as never, requireScim as never, async (ctx: AppContext) => send(ctx, 200, await rootSearch(call(ctx), listParams(query(ctx)))));
   router.post('/.search', async (ctx) => send(ctx as AppContext, 200, await rootSearch(call(ctx as AppContext), searchParams(body(ctx as AppContext)))));
 
-  router.get('/Users', async (ctx) => send(ctx as AppContext, 200, await users.list(call(ctx as AppContext), listParams(query(ctx as AppContext)))));
-  router.post('/Users/.search', async (ctx) => send(ctx as AppContext, 200, await users.list(call(ctx as AppContext), searchParams(body(ctx as AppContext)))));
-  router.get('/Users/:id', async (ctx) => {
-    const c = ctx as AppContext;
-    const p = listParams(query(c));
-    sendResource(c, project(await users.resource(call(c), ctx.params.id, wants(p, 'groups')), USER_SCHEMA, p.attributes, p.excludedAttributes));
-  });
-  router.post('/Users', async (ctx) => located(ctx as AppContext, await users.create(call(ctx as AppContext), body(ctx as AppContext)), 201));
-  router.put('/Users/:id', async (ctx) => sendResource(ctx as AppContext, await users.replace(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
-  router.patch('/Users/:id', async (ctx) => sendResource(ctx as AppContext, await users.patch(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
-  router.delete('/Users/:id', async (ctx) => {
-    await users.remove(call(ctx as AppContext), ctx.params.id, ifMatch(ctx as AppContext));
-    ctx.status = 204;
-  });
-
-  router.get('/Groups', async (ctx) => send(ctx as AppContext, 200, await groups.list(call(ctx as AppContext), listParams(query(ctx as AppContext)))));
-  router.post('/Groups/.search', async (ctx) => send(ctx as AppContext, 200, await groups.list(call(ctx as AppContext), searchParams(body(ctx as AppContext)))));
-  router.get('/Groups/:id', async (ctx) => {
-    const c = ctx as AppContext;
-    const p = listParams(query(c));
-    sendResource(c, project(await groups.resource(call(c), ctx.params.id), GROUP_SCHEMA, p.attributes, p.excludedAttributes));
-  });
-  router.post('/Groups', async (ctx) => located(ctx as AppContext, await groups.create(call(ctx as AppContext), body(ctx as AppContext)), 201));
-  router.put('/Groups/:id', async (ctx) => sendResource(ctx as AppContext, await groups.replace(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
-  router.patch('/Groups/:id', async (ctx) => sendResource(ctx as AppContext, await groups.patch(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
-  router.delete('/Groups/:id', async (ctx) => {
-    await groups.remove(call(ctx as AppContext), ctx.params.id, ifMatch(ctx as AppContext));
-    ctx.status = 204;
-  });
+  /** List, .search, get (projected to `attributes`), create, replace, patch and delete of one resource type. */
+  const resourceRoutes = (path: string, schema: ResourceSchema, ops: ResourceOps, get: (c: ScimCall, id: string, p: ListParams) => Promise<Record<string, unknown>>) => {
+    router.get(path, async (ctx) => send(ctx as AppContext, 200, await ops.list(call(ctx as AppContext), listParams(query(ctx as AppContext)))));
+    router.post(`${path}/.search`, async (ctx) => send(ctx as AppContext, 200, await ops.list(call(ctx as AppContext), searchParams(body(ctx as AppContext)))));
+    router.get(`${path}/:id`, async (ctx) => {
+      const c = ctx as AppContext;
+      const p = listParams(query(c));
+      sendResource(c, project(await get(call(c), ctx.params.id, p), schema, p.attributes, p.excludedAttributes));
+    });
+    router.post(path, async (ctx) => located(ctx as AppContext, await ops.create(call(ctx as AppContext), body(ctx as AppContext)), 201));
+    router.put(`${path}/:id`, async (ctx) => sendResource(ctx as AppContext, await ops.replace(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
+    router.patch(`${path}/:id`, async (ctx) => sendResource(ctx as AppContext, await ops.patch(call(ctx as AppContext), ctx.params.id, body(ctx as AppContext), ifMatch(ctx as AppContext))));
+    router.delete(`${path}/:id`, async (ctx) => {
+      await ops.remove(call(ctx as AppContext), ctx.params.id, ifMatch(ctx as AppContext));
+      ctx.status = 204;
+    });
+  };
+  resourceRoutes('/Users', USER_SCHEMA, users, (c, id, p) => users.resource(c, id, wants(p, 'groups')));
+  resourceRoutes('/Groups', GROUP_SCHEMA, groups, (c, id) => groups.resource(c, id));
 
   router.post('/Bulk', async (ctx) => {
     const c = ctx as AppContext;
