@@ -37,9 +37,12 @@ if (info?.users !== opts.users) {
 }
 if (!fs.existsSync(path.resolve('dist/admin/index.html'))) execFileSync('npm', ['run', '--silent', 'build:admin'], { stdio: 'inherit' });
 
-const target = await copyForRun(seedTarget, TMP);
-const dataDir = path.join(TMP, 'data-admin-search');
-fs.rmSync(dataDir, { recursive: true, force: true });
+// A copy of its own, beside (never over) the copy a running `npm run bench` may be using.
+const workDir = path.join(TMP, 'admin-search');
+fs.rmSync(workDir, { recursive: true, force: true });
+fs.mkdirSync(workDir, { recursive: true });
+const target = await copyForRun(seedTarget, workDir);
+const dataDir = path.join(workDir, 'data');
 const server = await startServer({ DATABASE_URL: target.location, ROSTER_DATA_DIR: dataDir, ROSTER_ADMIN_EMAIL: ROOT_EMAIL, ROSTER_ADMIN_PASSWORD: ROOT_PASSWORD }, { timeoutMs: 900_000 });
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 try {
