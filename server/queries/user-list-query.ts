@@ -34,7 +34,7 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
  * through the FTS5 trigram index on SQLite (the FTS lookup runs first, as a subquery, so the
  * planner never scans users) and the pg_trgm index on PostgreSQL.
  */
-export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant: string | string[], f: UserFilters): Knex.QueryBuilder {
+export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant: string | string[], f: UserFilters, use: 'count' | 'page' = 'count'): Knex.QueryBuilder {
   if (Array.isArray(tenant)) qb.whereIn('users.tenant_id', tenant);
   // An external id names one user or a few, and a text search a set from the FTS index: SQLite,
   // which keeps no statistics here, would walk the whole tenant's index testing each user; `+`
@@ -59,16 +59,21 @@ export function applyUserFilters(qb: Knex.QueryBuilder, dialect: Dialect, tenant
   if (f.email) qb.where('users.email_normalized', normalizeEmail(f.email));
   if (f.group_id) {
     // Members of nested groups are members too: the group and all groups inside it.
-    // IN (the members), not EXISTS per user: the query starts from the group's members through
-    // their index instead of probing group_members once for every user of the tenant.
-    qb.whereRaw(`users.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
+    // A count reads the members once (IN); a page walks the tenant in order and probes each user
+    // (EXISTS) until it has its rows, which beats building the whole member set per request.
+    if (use === 'page') qb.whereRaw(`EXISTS (SELECT 1 FROM group_members gm WHERE gm.user_id = users.id AND gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
+    else qb.whereRaw(`users.id IN (SELECT gm.user_id FROM group_members gm WHERE gm.group_id IN (${GROUP_AND_DESCENDANTS_IDS}))`, [f.group_id]);
   }
-  if (f.oauth_provider || f.oauth_id) {
+  const providerIds = (p: Knex.QueryBuilder) => p.select('ip.id').from('identity_providers as ip').where('ip.alias', f.oauth_provider!.toLowerCase());
+  if (f.oauth_provider && !f.oauth_id && use === 'page') {
+    // As for groups: a page probes each user it walks past.
+    qb.whereExists((sub) => sub.select(sub.client.raw('1')).from('user_identities as ui').whereRaw('ui.user_id = users.id').whereIn('ui.provider_id', providerIds));
+  } else if (f.oauth_provider || f.oauth_id) {
     // Likewise from the identities (indexed by provider and subject), not once per user.
     // The provider as a set of ids, so (provider_id, subject) is one lookup in its unique index.
     qb.whereIn('users.id', (sub) => {
       sub.select('ui.user_id').from('user_identities as ui');
-      if (f.oauth_provider) sub.whereIn('ui.provider_id', (p) => p.select('ip.id').from('identity_providers as ip').where('ip.alias', f.oauth_provider!.toLowerCase()));
+      if (f.oauth_provider) sub.whereIn('ui.provider_id', providerIds);
       if (f.oauth_id) sub.where('ui.subject', f.oauth_id);
     });
   }
@@ -126,19 +131,19 @@ export async function pageOfUsers(
   narrow: (qb: Knex.QueryBuilder) => void = () => {},
 ) {
   const paging = resolvePaging(q);
-  const filtered = () => applyUserFilters(db.knex('users'), db.dialect, tenant, q).modify(narrow);
+  const filtered = (use: 'count' | 'page') => applyUserFilters(db.knex('users'), db.dialect, tenant, q, use).modify(narrow);
   // Knex only builds the SQL; it runs on the read path (FastReads), so lists neither queue behind
   // the one SQLite writer connection nor hold it while they read.
   const read = <T>(qb: Knex.QueryBuilder) => {
     const { sql, bindings } = qb.toSQL();
     return db.reads.all<T>(sql, bindings as unknown[]);
   };
-  const counted = filtered().count({ total: '*' });
+  const counted = filtered('count').count({ total: '*' });
   const { sql: countSql, bindings: countBindings } = counted.toSQL();
   const sortBy = q.sort_by ?? 'created_at';
   const order = q.sort_order ?? 'asc';
   const cursor = q.cursor ? decodeCursor(q.cursor, sortBy, order) : undefined;
-  const pageQuery = applyUserSort(filtered(), db.dialect, sortBy, order)
+  const pageQuery = applyUserSort(filtered('page'), db.dialect, sortBy, order)
     .leftJoin('ous', 'ous.id', 'users.ou_id')
     .select('users.*', 'ous.path as ou_path')
     .limit(paging.limit);
