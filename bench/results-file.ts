@@ -20,8 +20,10 @@ export function writeResultsMd(file: string, tmpDir: string, users: number): voi
     'copy of it, starts the real server as a child process and drives it with autocannon; the ceilings (bare Koa route, raw',
     'primary-key SELECT, raw batched INSERT, argon2id alone) are measured in the same run on the same machine.',
     '',
-    '**Caveat:** the machine is shared with other engineers working at the same time, and autocannon runs on the same two',
-    'cores as the server; figures move by ±20% between runs. Ratios against the same-run ceilings are the steadier reading.',
+    '**Caveat:** the machine is shared with other engineers working at the same time (load average 6 to 20 on its two',
+    'cores during these runs), and autocannon runs on the same two cores as the server; figures move by ±50% between runs',
+    '(the bare Koa ceiling measured from 278 to 22,573 req/s over this session). Ratios against the same-run ceilings are',
+    'the steadier reading. `--http-only` runs keep the INSERT ceiling and the import of the last full run, as the table says.',
   ];
   for (const r of [sqlite, pg]) {
     if (!r) continue;
