@@ -1,5 +1,6 @@
 import type { Config } from '../config';
 import { openDatabase } from '../db/database';
+import { migrateLatest } from '../db/migrate';
 import { migrationSource } from '../../db/migrations/index';
 
 /** `roster migrate`: brings the schema to this version (`--status`: lists, changes nothing). */
@@ -13,7 +14,7 @@ export async function migrateCommand(config: Config, opts: { status?: boolean },
       out.write(`${done.length} applied, ${pending.length} pending\n`);
       return;
     }
-    const [batch, names] = (await db.knex.migrate.latest({ migrationSource })) as [number, string[]];
+    const [batch, names] = await migrateLatest(db.knex);
     if (!names.length) out.write('The database is up to date\n');
     else out.write(`Applied ${names.length} migration(s) as batch ${batch}:\n${names.map((n) => `  ${n}\n`).join('')}`);
   } finally {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import { knexSnakeCaseMappers } from 'objection';
 import type { DatabaseConfig } from '../config';
-import { migrationSource } from '../../db/migrations/index';
+import { migrateLatest } from './migrate';
 import { createFastReads, type FastReads } from './fast-reads';
 import { useImmediateTransactions } from './sqlite-immediate';
 
@@ -30,7 +30,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     dialect,
     reads,
     async migrate() {
-      await knex.migrate.latest({ migrationSource });
+      await migrateLatest(knex);
     },
     async close() {
       await reads.close();
