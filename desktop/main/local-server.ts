@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort } from './free-port';
 import { serverEnvironment, type ServerCommand } from './server-command';
 
 export interface LocalServerOptions {
@@ -18,6 +17,9 @@ export interface LocalServerOptions {
 export interface AdminAccount { email: string; password: string }
 
 /** The file the server creates on first start (server/config.ts: ROSTER_DATA_DIR/roster.sqlite). */
+/** The line a Roster server logs once it listens, with the address it got. */
+const LISTENING = /Roster listening on (http:\/\/127\.0\.0\.1:\d+)/;
+
 export function databaseFile(dataDir: string): string {
   return path.join(dataDir, 'roster.sqlite');
 }
@@ -32,6 +34,8 @@ export class LocalServer {
   private exited: Promise<void> | null = null;
   private baseUrl: string | null = null;
   private tail = '';
+  /** The address the running server announced, once it has. */
+  private announced: string | null = null;
   private stopping = false;
   private exitListener: ((message: string) => void) | null = null;
 
@@ -54,14 +58,14 @@ export class LocalServer {
     if (this.child) throw new Error('The local server is already running');
     fs.mkdirSync(this.opts.dataDir, { recursive: true });
     fs.mkdirSync(path.dirname(this.opts.logFile), { recursive: true });
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}`;
     const { command } = this.opts;
     const own: Record<string, string> = {
       ...(command.env as Record<string, string>),
       ROSTER_DATA_DIR: this.opts.dataDir,
       HOST: '127.0.0.1',
-      PORT: String(port),
+      // The system picks the port and the server says which: a port chosen here could be taken
+      // by another program before the server binds it, and /readyz would then answer for that one.
+      PORT: '0',
       LOG_LEVEL: 'info',
       ...(admin ? { ROSTER_ADMIN_EMAIL: admin.email, ROSTER_ADMIN_PASSWORD: admin.password } : {}),
     };
@@ -73,12 +77,14 @@ export class LocalServer {
     });
     this.child = child;
     this.tail = '';
+    this.announced = null;
     this.stopping = false;
     const log = fs.createWriteStream(this.opts.logFile, { flags: 'a' });
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.on('data', (chunk: Buffer) => {
         log.write(chunk);
         this.tail = (this.tail + chunk.toString('utf8')).slice(-8000);
+        this.announced ??= LISTENING.exec(this.tail)?.[1] ?? null;
       });
     }
     let spawnError: Error | null = null;
@@ -102,8 +108,9 @@ export class LocalServer {
       });
     });
 
+    let url: string;
     try {
-      await this.waitUntilReady(url, () => spawnError);
+      url = await this.waitUntilReady(() => spawnError);
     } catch (err) {
       await this.stop();
       throw err;
@@ -132,15 +139,16 @@ export class LocalServer {
     }
   }
 
-  private async waitUntilReady(url: string, spawnError: () => Error | null): Promise<void> {
+  /** The address the server announced once it answers /readyz there. */
+  private async waitUntilReady(spawnError: () => Error | null): Promise<string> {
     const deadline = Date.now() + (this.opts.readyTimeoutMs ?? 60_000);
     for (;;) {
       const failed = spawnError();
       if (failed) throw new Error(`The local server could not be started: ${failed.message}`);
       if (!this.child) throw new Error(`The local server stopped before it was ready.${this.lastWords()}`);
+      const url = this.announced;
       try {
-        const res = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) });
-        if (res.ok) return;
+        if (url && (await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(2000) })).ok) return url;
       } catch {
         // Not listening yet.
       }

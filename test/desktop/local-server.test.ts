@@ -38,7 +38,8 @@ function fakeProgram(behaviour: 'ignore-sigterm' | 'crash-after-ready'): ServerC
   const code = `
     const http = require('node:http');
     ${behaviour === 'ignore-sigterm' ? "process.on('SIGTERM', () => console.log('not stopping'));" : 'setTimeout(() => process.exit(3), 400);'}
-    http.createServer((req, res) => res.end('{"status":"ok"}')).listen(Number(process.env.PORT), process.env.HOST);
+    const server = http.createServer((req, res) => res.end('{"status":"ok"}'));
+    server.listen(Number(process.env.PORT), process.env.HOST, () => console.log('Roster listening on http://127.0.0.1:' + server.address().port));
   `;
   return { command: process.execPath, args: ['-e', code], cwd: ROOT, env: {} };
 }
