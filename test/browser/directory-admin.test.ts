@@ -1,9 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
 import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
 import { PASSWORD } from '../support/test-app';
-
-const nav = (page: Page, label: string) => page.getByRole('navigation', { name: 'Screens' }).getByRole('link', { name: label }).click();
 
 describe('admin app: directory structure and administration', () => {
   let admin: AdminBrowser;
