@@ -25,6 +25,7 @@ import { queueWelcomeMail, type WelcomeRecipient } from './welcome-mail';
 import { HEARTBEAT_EVERY_MS, RUNNER_HOST, runnerIsGone } from './import-liveness';
 import { UserCreate, type Role } from '../../shared/schemas/user';
 import type { ImportJob } from '../../shared/schemas/import';
+import { SeenKeys } from './seen-keys';
 
 export type ImportFormat = ImportJob['format'];
 export interface ImportOptions { mode: 'create' | 'upsert'; dryRun: boolean; onError: 'skip' | 'abort' }
@@ -356,8 +357,9 @@ const countColumns = (c: Counts) => ({
 
 /** Validates, resolves and writes one batch inside the caller's transaction. */
 class BatchWriter {
-  private readonly seenEmails = new Set<string>();
-  private readonly seenUsernames = new Set<string>();
+  /** Every email and username of the file so far, in 8 bytes each: a file of millions stays small. */
+  private readonly seenEmails = new SeenKeys();
+  private readonly seenUsernames = new SeenKeys();
   private readonly ous = new Map<string, string | null>();
   private readonly groups = new Map<string, string | null>();
   /** `user:group` pairs of users an upsert matched, so only new memberships are reported. */
