@@ -22,16 +22,9 @@ import { assertNotReused, assertPasswordPolicy, rememberPassword } from './passw
 import type { ApplicationService } from './application-service';
 import type { PasswordHasher } from './password-hasher';
 import type { TenantRow, TenantService } from './tenant-service';
-import type { UserCreate, UserListQuery, UserResponse, UserStatus, UserUpdate } from '../../shared/schemas/user';
+import { STATUS_TRANSITIONS, type UserCreate, type UserListQuery, type UserResponse, type UserStatus, type UserUpdate } from '../../shared/schemas/user';
 
-/** Which status may follow which; anything else is a 409. */
-export const STATUS_TRANSITIONS: Record<UserStatus, UserStatus[]> = {
-  ACTIVE: ['DISABLED', 'LOCKED'],
-  LOCKED: ['ACTIVE', 'DISABLED'],
-  DISABLED: ['ACTIVE'],
-  PENDING_EMAIL_VERIFICATION: ['ACTIVE', 'DISABLED'],
-  PENDING_APPROVAL: ['ACTIVE', 'DISABLED'],
-};
+export { STATUS_TRANSITIONS };
 
 /** Fields of UserUpdate -> model properties, in one place. */
 const UPDATABLE: Record<keyof UserUpdate, keyof User> = {

@@ -6,6 +6,15 @@ export const UserStatus = z
   .meta({ id: 'UserStatus', description: 'User account status.' });
 export type UserStatus = z.infer<typeof UserStatus>;
 
+/** Which status may follow which; anything else is a 409. The server enforces it, the admin app offers only these. */
+export const STATUS_TRANSITIONS: Record<UserStatus, UserStatus[]> = {
+  ACTIVE: ['DISABLED', 'LOCKED'],
+  LOCKED: ['ACTIVE', 'DISABLED'],
+  DISABLED: ['ACTIVE'],
+  PENDING_EMAIL_VERIFICATION: ['ACTIVE', 'DISABLED'],
+  PENDING_APPROVAL: ['ACTIVE', 'DISABLED'],
+};
+
 export const IdentitySource = z
   .enum(['LOCAL', 'OIDC', 'SAML', 'SCIM', 'LDAP'])
   .meta({ id: 'IdentitySource', description: 'How the user was provisioned / identity source.' });

@@ -1,5 +1,5 @@
 import type { Permission } from '../../../../../shared/permissions';
-import type { Role, UserStatus } from '../../../../../shared/schemas/user';
+import { STATUS_TRANSITIONS, type Role, type UserStatus } from '../../../../../shared/schemas/user';
 import { outranksOrEquals } from '../../components/roles';
 
 export type StatusActionId = 'enable' | 'disable' | 'lock' | 'unlock';
@@ -19,14 +19,8 @@ export interface StatusAction {
   explain: string;
 }
 
-/** The server's state machine (server/services/user-service.ts STATUS_TRANSITIONS). */
-export const STATUS_TRANSITIONS: Record<UserStatus, UserStatus[]> = {
-  ACTIVE: ['DISABLED', 'LOCKED'],
-  LOCKED: ['ACTIVE', 'DISABLED'],
-  DISABLED: ['ACTIVE'],
-  PENDING_EMAIL_VERIFICATION: ['ACTIVE', 'DISABLED'],
-  PENDING_APPROVAL: ['ACTIVE', 'DISABLED'],
-};
+/** The server's own state machine, from shared/. */
+export { STATUS_TRANSITIONS };
 
 export interface Viewer {
   role: Role;
