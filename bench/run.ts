@@ -86,9 +86,9 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
     ROSTER_HASH_THREADS: '2',
     // The login scenario measures sign-in throughput from one address, not the per-address limit.
     ROSTER_LOGIN_RATE_PER_IP: '100000000',
-    ...(opts.cpuProf ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(TMP, 'profiles')}` } : {}),
   };
-  server = await startServer(serverEnv, { timeoutMs: 900_000 });
+  const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'profiles')}`] : [];
+  server = await startServer(serverEnv, { timeoutMs: 900_000, nodeArgs });
   const admin = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);
   const token = (await admin.call('POST', `/api/v1/tenants/${info.tenantId}/api-tokens`, { name: 'bench scim', scopes: ['scim'] }, 201)).data.token;
   // A deep cursor, taken once the slow way (OFFSET): the scenario pages on from it.

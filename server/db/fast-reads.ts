@@ -1,4 +1,5 @@
 import sqlite3 from 'sqlite3';
+import BetterSqlite3 from 'better-sqlite3';
 import type { Knex } from 'knex';
 import type { DatabaseConfig } from '../config';
 import { camelCaseKeys } from './case';
@@ -6,12 +7,18 @@ import { camelCaseKeys } from './case';
 /**
  * The one place that knows how hot reads reach the driver. SQL is written once with `?`
  * placeholders and snake_case columns; rows come back with camelCase keys, like Objection's.
- * On SQLite a few read-only connections keep prepared statements, so reads neither queue
- * behind the writer connection nor pay Knex's query-building cost. WAL lets it see every
- * committed write at its next statement.
+ * On SQLite read-only connections keep prepared statements, so reads neither queue behind the
+ * writer connection nor pay Knex's query-building cost. WAL lets them see every committed write
+ * at their next statement.
  */
 export interface FastReads {
+  /**
+   * One row found through an index (a key, a unique column): on SQLite it runs synchronously,
+   * which for a lookup of a few microseconds costs far less than a trip through the thread pool.
+   * Never use it for a scan, a count or a sort over many rows: it would stall every request.
+   */
   first<T>(sql: string, params: unknown[]): Promise<T | undefined>;
+  /** Any read; on SQLite it runs on the thread pool, so a slow one does not stall the others. */
   all<T>(sql: string, params: unknown[]): Promise<T[]>;
   close(): Promise<void>;
 }
@@ -105,15 +112,19 @@ async function sqliteReads(filename: string, busyTimeoutMs: number): Promise<Fas
     }
   }
 
+  const lookups = syncLookups(filename);
   return {
     all,
     async first<T>(sql: string, params: unknown[]) {
-      // all(), not get(): get() leaves the statement mid-step, which holds its read snapshot
-      // open, and the connection would stop seeing new commits.
-      const rows = await all<T>(sql, params);
-      return rows[0];
+      const found = lookups.first(sql, params);
+      if (found !== BUSY) return found as T | undefined;
+      // The file is locked for a moment (a checkpoint, a recovery): wait for it off the event
+      // loop, where the busy timeout may block. all(), not get(): node-sqlite3's get() leaves the
+      // statement mid-step, holding its read snapshot, and the connection stops seeing commits.
+      return (await all<T>(sql, params))[0];
     },
     async close() {
+      lookups.close();
       for (const r of readers.splice(0)) {
         for (const pending of r.statements.values()) {
           const stmt = await pending.catch(() => undefined);
@@ -123,6 +134,45 @@ async function sqliteReads(filename: string, busyTimeoutMs: number): Promise<Fas
         const db = await r.db.catch(() => undefined);
         if (db) await new Promise<void>((resolve, reject) => db.close((err) => (err ? reject(err) : resolve())));
       }
+    },
+  };
+}
+
+const BUSY = Symbol('busy');
+
+/** What node-sqlite3 binds by itself and better-sqlite3 refuses: booleans, dates, undefined. */
+function bindable(value: unknown): unknown {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value instanceof Date) return value.getTime();
+  return value === undefined ? null : value;
+}
+
+/**
+ * A read-only better-sqlite3 connection for `first`: each lookup runs on the event loop, so
+ * it must not wait on a lock. With no busy timeout a locked file answers SQLITE_BUSY at once,
+ * and the caller retries on the thread pool. better-sqlite3's get() resets the statement after
+ * the row, so no read snapshot stays open between lookups.
+ */
+function syncLookups(filename: string) {
+  let db: BetterSqlite3.Database | undefined;
+  const statements = new Map<string, BetterSqlite3.Statement>();
+  const open = () => (db ??= new BetterSqlite3(filename, { readonly: true, fileMustExist: true, timeout: 0 }));
+  return {
+    first(sql: string, params: unknown[]): Record<string, unknown> | undefined | typeof BUSY {
+      try {
+        let stmt = statements.get(sql);
+        if (!stmt) statements.set(sql, (stmt = open().prepare(sql)));
+        const row = stmt.get(...params.map(bindable)) as Record<string, unknown> | undefined;
+        return row && camelCaseKeys(row);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'SQLITE_BUSY') return BUSY;
+        throw err;
+      }
+    },
+    close() {
+      statements.clear();
+      db?.close();
+      db = undefined;
     },
   };
 }

@@ -49,11 +49,19 @@ export function scimUsers({ db, services }: Pick<AppDeps, 'db' | 'services'>) {
     const q = () => knex('users').where('users.tenant_id', call.tenantId).whereNull('users.deleted_at').modify((qb: Knex.QueryBuilder) => {
       if (where) applySqlFilter(qb, where);
     });
-    const [{ total }] = await q().count({ total: '*' });
-    const rows = p.count ? await q().select('users.*').orderBy(order, p.sortOrder).orderBy('users.id', p.sortOrder).limit(p.count).offset(p.startIndex - 1) : [];
+    // Knex builds the SQL; the read path runs it, so provisioning reads do not queue behind writes.
+    const read = <T>(qb: Knex.QueryBuilder) => {
+      const { sql, bindings } = qb.toSQL();
+      return db.reads.all<T>(sql, bindings as unknown[]);
+    };
+    const rows = p.count ? await read<ScimUserRow>(q().select('users.*').orderBy(order, p.sortOrder).orderBy('users.id', p.sortOrder).limit(p.count).offset(p.startIndex - 1)) : [];
+    // A first page that is not full is the whole result (a userName or externalId lookup): no count.
+    const total = p.startIndex === 1 && rows.length < p.count
+      ? rows.length
+      : (await read<{ total: number | string }>(q().count({ total: '*' })))[0].total;
     const withGroups = wants(p, 'groups');
     const resources = [];
-    for (const r of rows as ScimUserRow[]) {
+    for (const r of rows) {
       resources.push(project(toScimUser(r, call.base, withGroups ? await services.users.effectiveGroups(r.id) : undefined), USER_SCHEMA, p.attributes, p.excludedAttributes));
     }
     return listResponse(resources, Number(total), p.startIndex);

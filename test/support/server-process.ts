@@ -23,6 +23,8 @@ export interface StartOptions {
   timeoutMs?: number;
   /** `roster serve` through bin/roster.mjs, as an operator starts it, instead of `server/index.ts`. */
   cli?: boolean;
+  /** Options for node itself, before the script (`--cpu-prof` is refused in NODE_OPTIONS). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -30,7 +32,7 @@ export interface StartOptions {
  * Rejects with its output if it exits first.
  */
 export function startServer(env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
-  const argv = opts.cli ? [BIN, 'serve'] : ['--import', 'tsx', 'server/index.ts'];
+  const argv = [...(opts.nodeArgs ?? []), ...(opts.cli ? [BIN, 'serve'] : ['--import', 'tsx', 'server/index.ts'])];
   return startChild(argv, env, { cwd: ROOT, readyPath: '/readyz', timeoutMs: opts.timeoutMs });
 }
 
