@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { startServer, type ServerProcess } from '../test/support/server-process';
+import { execFileSync } from 'node:child_process';
+import { startServer, type ServerProcess, type StartOptions } from '../test/support/server-process';
 import { Api } from './api';
 import { startPgCluster, type PgCluster } from './pg-cluster';
 import { copyForRun, readSeedInfo, seed, ADMIN_PASSWORD, ROOT_EMAIL, ROOT_PASSWORD, type DbTarget, type SeedInfo } from './seed';
@@ -88,7 +89,12 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
     ROSTER_LOGIN_RATE_PER_IP: '100000000',
   };
   const nodeArgs = opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${path.join(TMP, 'profiles')}`] : [];
-  server = await startServer(serverEnv, { timeoutMs: 900_000, nodeArgs });
+  // The server as production runs it: the bundle, not TypeScript compiled on the fly by tsx
+  // (which holds about 70 MB more).
+  log('building the server bundle');
+  execFileSync('npm', ['run', '--silent', 'build'], { cwd: path.join(BENCH_DIR, '..'), stdio: 'inherit' });
+  const serverOpts = { timeoutMs: 900_000, nodeArgs, bundle: true };
+  server = await startServer(serverEnv, serverOpts);
   const admin = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);
   const token = (await admin.call('POST', `/api/v1/tenants/${info.tenantId}/api-tokens`, { name: 'bench scim', scopes: ['scim'] }, 201)).data.token;
   // A deep cursor, taken once the slow way (OFFSET): the scenario pages on from it.
@@ -97,13 +103,15 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
   const list = scenarios({ info, auth: admin.authorization, scimAuth: `Bearer ${token}`, deepCursor: deep.pagination.next_cursor, deepPage: half + 1 }).filter((s) => !opts.only || s.name.includes(opts.only));
 
   log('warm-up');
-  await drive(server.url, list[0], { ...load, durationS: 2 });
+  await drive(server.url, scenarios({ info, auth: admin.authorization, scimAuth: '', deepCursor: '', deepPage: 0 })[0], { ...load, durationS: 2 });
   const results: ScenarioResult[] = [];
   for (const s of list) {
     await settle(server.url, admin.authorization, `/api/v1/tenants/${info.tenantId}/users/${randomId()}`);
     const m = await drive(server.url, s, load);
-    log(`${s.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms`);
-    results.push({ name: s.name, target: s.target, ...m });
+    // And one request at a time: its own latency, without the queue 16 connections build on 2 cores.
+    const alone = await drive(server.url, s, { connections: 1, durationS: Math.max(2, Math.ceil(opts.duration / 2)) });
+    log(`${s.name}: ${Math.round(m.rps)} req/s, p50 ${m.p50} ms, p99 ${m.p99} ms; alone p50 ${alone.p50} ms, p99 ${alone.p99} ms`);
+    results.push({ name: s.name, target: s.target, ...m, alone });
   }
   log('login');
   const login = await drive(server.url, {
@@ -120,7 +128,7 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
   const rawInsertRows = previous?.rawInsertRows ?? Math.min(info.users, 50_000);
   if (!previous) log(`ceiling: raw batched INSERT of ${rawInsertRows.toLocaleString('en')} users`);
   const rawInsertRowsPerSecond = previous?.rawInsertRowsPerSecond ?? await insertCeiling(target, scope, rawInsertRows);
-  const importRun = previous ? previous.importRun : await bulkImport(target, scope, info, serverEnv);
+  const importRun = previous ? previous.importRun : await bulkImport(target, scope, info, serverEnv, serverOpts);
 
   const run: RunResults = {
     db: opts.db, users: info.users, date: new Date().toISOString(), machine: machine(), connections: opts.connections, durationS: opts.duration,
@@ -137,11 +145,11 @@ async function measure(info: SeedInfo, seedTarget: DbTarget) {
 }
 
 /** The bulk import of a generated file without passwords, in a fresh server process: rows/s and that process's peak RSS. */
-async function bulkImport(target: DbTarget, scope: BenchScope, info: SeedInfo, serverEnv: Record<string, string>) {
+async function bulkImport(target: DbTarget, scope: BenchScope, info: SeedInfo, serverEnv: Record<string, string>, serverOpts: StartOptions) {
   const importRows = opts.importRows ?? Math.min(info.users, 1_000_000);
   const file = await importFile(TMP, scope, importRows, opts.db);
   log(`bulk import of ${importRows.toLocaleString('en')} rows`);
-  server = await startServer(serverEnv, { timeoutMs: 900_000 });
+  server = await startServer(serverEnv, serverOpts);
   const importer = await new Api(server.url).login(info.adminEmail, ADMIN_PASSWORD, info.slug);
   const imported = await runImport(importer, file);
   const peakRssBytes = server.memory().peak;

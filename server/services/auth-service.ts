@@ -278,9 +278,14 @@ export class AuthService {
     };
   }
 
+  /** Through the read path: a sign-in is one lookup in a unique index, by email or by username. */
   private async findLoginUser(tenantId: string, login: string): Promise<User | undefined> {
-    const byEmail = login.includes('@') ? await User.query(this.db.knex).findOne({ tenantId, emailNormalized: normalizeEmail(login) }).whereNull('deletedAt') : undefined;
-    return byEmail ?? (await User.query(this.db.knex).findOne({ tenantId, usernameNormalized: normalizeUsername(login) }).whereNull('deletedAt'));
+    const lookup = async (column: 'email_normalized' | 'username_normalized', value: string) => {
+      const row = await this.db.reads.first<Record<string, unknown>>(`SELECT * FROM users WHERE tenant_id = ? AND ${column} = ? AND deleted_at IS NULL`, [tenantId, value]);
+      return row && User.fromDatabaseJson(row);
+    };
+    const byEmail = login.includes('@') ? await lookup('email_normalized', normalizeEmail(login)) : undefined;
+    return byEmail ?? (await lookup('username_normalized', normalizeUsername(login)));
   }
 
   /** A lockout from failed logins ends by itself when the tenant's lock duration has passed. */
@@ -335,14 +340,15 @@ export class AuthService {
       userAgent: client.userAgent?.slice(0, 512) ?? null,
       mfaEnrollmentOnly,
     });
-    return this.continueSession(trx, tenant, user, session, client);
+    return this.continueSession(trx, tenant, user, session, client, { started: true });
   }
 
-  private async continueSession(trx: Knex, tenant: TenantRow, user: User, session: Session, _client: ClientInfo): Promise<TokenPair> {
+  /** A new refresh token for the session; one just started already has its times. */
+  private async continueSession(trx: Knex, tenant: TenantRow, user: User, session: Session, _client: ClientInfo, { started = false } = {}): Promise<TokenPair> {
     const refresh = randomToken();
-    const expiresAt = this.refreshExpiry(tenant);
+    const expiresAt = started ? session.expiresAt : this.refreshExpiry(tenant);
     await RefreshToken.query(trx).insert({ sessionId: session.id, tokenHash: sha256(refresh), createdAt: nowIso(), expiresAt });
-    await Session.query(trx).patch({ lastUsedAt: nowIso(), expiresAt }).where({ id: session.id });
+    if (!started) await Session.query(trx).patch({ lastUsedAt: nowIso(), expiresAt }).where({ id: session.id });
     const ttl = tenant.settings.tokens.access_token_ttl_seconds;
     const enrollmentOnly = bool(session.mfaEnrollmentOnly);
     const scope = enrollmentOnly ? 'mfa_enrollment' : 'openid profile';

@@ -25,6 +25,8 @@ export interface StartOptions {
   cli?: boolean;
   /** Options for node itself, before the script (`--cpu-prof` is refused in NODE_OPTIONS). */
   nodeArgs?: string[];
+  /** The `npm run build` bundle (dist/server/index.js), as production runs it; it must be built. */
+  bundle?: boolean;
 }
 
 /**
@@ -32,7 +34,8 @@ export interface StartOptions {
  * Rejects with its output if it exits first.
  */
 export function startServer(env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
-  const argv = [...(opts.nodeArgs ?? []), ...(opts.cli ? [BIN, 'serve'] : ['--import', 'tsx', 'server/index.ts'])];
+  const script = opts.cli ? [BIN, 'serve'] : opts.bundle ? [path.join(ROOT, 'dist/server/index.js')] : ['--import', 'tsx', 'server/index.ts'];
+  const argv = [...(opts.nodeArgs ?? []), ...script];
   return startChild(argv, env, { cwd: ROOT, readyPath: '/readyz', timeoutMs: opts.timeoutMs });
 }
 
