@@ -28,15 +28,39 @@ export async function createFastReads(config: DatabaseConfig, knex: Knex): Promi
   return sqliteReads(config.filename, config.busyTimeoutMs ?? 5000);
 }
 
+/** What the pg driver's connections answer to; knex's pool hands them out. */
+interface PgConnection {
+  query(config: { text: string; values: unknown[]; name?: string }): Promise<{ rows: Record<string, unknown>[] }>;
+}
+
+/**
+ * PostgreSQL: straight to a pooled connection of Knex's, past its query building. Point lookups
+ * (`first`) are named prepared statements, parsed and planned once per connection; their SQL is
+ * a fixed text in the code, so the set of names stays small. Any other read is unnamed: list
+ * queries take many shapes, and each name would stay in every connection.
+ */
 function knexReads(knex: Knex): FastReads {
-  // Raw results keep the driver's snake_case keys (the mappers only see the result object).
-  const all = async <T>(sql: string, params: unknown[]) => {
-    const result = await knex.raw(sql, params as Knex.RawBinding[]);
-    return (result.rows as Record<string, unknown>[]).map((r) => camelCaseKeys(r) as T);
+  const prepared = new Map<string, { text: string; name: string }>();
+  const numbered = (sql: string) => {
+    let n = 0;
+    return sql.replace(/\?/g, () => `$${++n}`);
+  };
+  const run = async <T>(text: string, params: unknown[], name?: string) => {
+    const connection = (await knex.client.acquireConnection()) as PgConnection;
+    try {
+      const result = await connection.query({ text, values: params, ...(name ? { name } : {}) });
+      return result.rows.map((r) => camelCaseKeys(r) as T);
+    } finally {
+      await knex.client.releaseConnection(connection);
+    }
   };
   return {
-    all,
-    first: async <T>(sql: string, params: unknown[]) => (await all<T>(sql, params))[0],
+    all: <T>(sql: string, params: unknown[]) => run<T>(numbered(sql), params),
+    async first<T>(sql: string, params: unknown[]) {
+      let statement = prepared.get(sql);
+      if (!statement) prepared.set(sql, (statement = { text: numbered(sql), name: `roster_read_${prepared.size + 1}` }));
+      return (await run<T>(statement.text, params, statement.name))[0];
+    },
     async close() {},
   };
 }

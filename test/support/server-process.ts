@@ -34,9 +34,16 @@ export interface StartOptions {
  * Rejects with its output if it exits first.
  */
 export function startServer(env: Record<string, string>, opts: StartOptions = {}): Promise<ServerProcess> {
-  const script = opts.cli ? [BIN, 'serve'] : opts.bundle ? [path.join(ROOT, 'dist/server/index.js')] : ['--import', 'tsx', 'server/index.ts'];
+  const script = opts.cli ? [BIN, 'serve'] : opts.bundle ? [...productionNodeFlags(), path.join(ROOT, 'dist/server/index.js')] : ['--import', 'tsx', 'server/index.ts'];
   const argv = [...(opts.nodeArgs ?? []), ...script];
   return startChild(argv, env, { cwd: ROOT, readyPath: '/readyz', timeoutMs: opts.timeoutMs });
+}
+
+/** The options `npm run start:dist` gives node (package.json), so a bundle started here runs as in production. */
+function productionNodeFlags(): string[] {
+  const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+  const words = scripts['start:dist'].split(/\s+/);
+  return words.slice(words.indexOf('node') + 1, words.indexOf('dist/server/index.js'));
 }
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
