@@ -20,10 +20,14 @@ export function writeResultsMd(file: string, tmpDir: string, users: number): voi
     'copy of it, starts the real server as a child process and drives it with autocannon; the ceilings (bare Koa route, raw',
     'primary-key SELECT, raw batched INSERT, argon2id alone) are measured in the same run on the same machine.',
     '',
-    '**Caveat:** the machine is shared with other engineers working at the same time (load average 6 to 20 on its two',
-    'cores during these runs), and autocannon runs on the same two cores as the server; figures move by ±50% between runs',
-    '(the bare Koa ceiling measured from 278 to 22,573 req/s over this session). Ratios against the same-run ceilings are',
-    'the steadier reading. `--http-only` runs keep the INSERT ceiling and the import of the last full run, as the table says.',
+    'Each scenario runs twice: with 16 connections (throughput, and latency with a queue in front of the server) and then',
+    'with one connection (a request\'s own latency, the last column). The server is the `npm run build` bundle started as',
+    '`npm run start:dist` starts it.',
+    '',
+    '**Caveat:** autocannon runs on the same two cores as the server, so the bare Koa ceiling is as much autocannon\'s limit',
+    'as Koa\'s: on an otherwise idle machine it measured from 13,000 to 26,000 req/s between runs minutes apart, and every',
+    'ratio against it moves with it. Run-to-run noise on the other rows is about ±20%. `--http-only` runs keep the INSERT',
+    'ceiling and the import of the last full run, as the table says.',
   ];
   for (const r of [sqlite, pg]) {
     if (!r) continue;
