@@ -87,7 +87,8 @@ export function applyUserFilters(
   if (f.created_before) qb.where('users.created_at', '<', new Date(f.created_before).toISOString());
   if (f.last_login_after) qb.where('users.last_login_at', '>=', new Date(f.last_login_after).toISOString());
   if (f.last_login_before) qb.where('users.last_login_at', '<', new Date(f.last_login_before).toISOString());
-  if (f.search) applySearch(qb, dialect, f.search);
+  // A broad search's page tests each user it walks past, as PostgreSQL's does (see isBroadSearch).
+  if (f.search) applySearch(qb, dialect, f.search, { walk: use === 'page' && broadSearch });
   return qb;
 }
 
@@ -97,22 +98,35 @@ const usesFts = (search: string | undefined) => Boolean(search) && [...foldForSe
 const ftsPhrase = (search: string) => `"${foldForSearch(search.trim()).replace(/"/g, '""')}"`;
 
 /**
- * Matches (in all tenants) from which a page of a SQLite search walks the tenant in sort order.
- * Measured at a million users: a common surname (20,000 matches) takes 50 ms to fetch and sort
- * but 7-13 ms to walk; a term of 2,000 matches about the same either way; a rare one is a few
- * lookups from the FTS side but a walk of the whole tenant (120 ms at 700,000) from the other.
+ * Matches (in all tenants) from which a page of a SQLite search walks the tenant in sort order,
+ * testing each user's search text, and keeps the first that match. Measured at a million users:
+ * a common surname (20,000 matches) takes 50 ms to fetch from the FTS index and sort, but a few
+ * milliseconds to walk; a term of 2,000 matches about the same either way; a rare one is a few
+ * lookups from the FTS side but a walk of the whole tenant (100+ ms at 700,000) from the other.
  */
 const BROAD_SEARCH_MATCHES = 2_000;
+
+/**
+ * Which terms were broad, lately: only the plan depends on it, never the answer, so a term's
+ * verdict is reused for a minute (someone paging through results, or typing on from a prefix).
+ */
+const broadTerms = new Map<string, { broad: boolean; at: number }>();
+const BROAD_VERDICT_MS = 60_000;
 
 /** Whether a SQLite search matches so many users that its page should walk in order (a bounded FTS read). */
 async function isBroadSearch(db: Database, search: string | undefined): Promise<boolean> {
   if (db.dialect !== 'sqlite' || !usesFts(search)) return false;
+  const phrase = ftsPhrase(search!);
+  const known = broadTerms.get(phrase);
+  if (known && Date.now() - known.at < BROAD_VERDICT_MS) return known.broad;
   const [{ n }] = await db.reads.all<{ n: number }>(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM users_fts WHERE users_fts MATCH ? LIMIT ${BROAD_SEARCH_MATCHES})`, [ftsPhrase(search!)]);
+    `SELECT count(*) AS n FROM (SELECT 1 FROM users_fts WHERE users_fts MATCH ? LIMIT ${BROAD_SEARCH_MATCHES})`, [phrase]);
+  if (broadTerms.size >= 1_000) broadTerms.delete(broadTerms.keys().next().value!);
+  broadTerms.set(phrase, { broad: n >= BROAD_SEARCH_MATCHES, at: Date.now() });
   return n >= BROAD_SEARCH_MATCHES;
 }
 
-function applySearch(qb: Knex.QueryBuilder, dialect: Dialect, search: string) {
+function applySearch(qb: Knex.QueryBuilder, dialect: Dialect, search: string, { walk = false } = {}) {
   const text = foldForSearch(search.trim());
   if (!text) return;
   if ([...text].length < TRIGRAM) {
@@ -125,7 +139,9 @@ function applySearch(qb: Knex.QueryBuilder, dialect: Dialect, search: string) {
     );
     return;
   }
-  if (dialect === 'sqlite') {
+  // search_text is folded as the query is (lower case, no accents): the FTS trigram match and
+  // LIKE over it find the same users.
+  if (dialect === 'sqlite' && !walk) {
     qb.whereRaw('users.seq IN (SELECT rowid FROM users_fts WHERE users_fts MATCH ?)', [ftsPhrase(search)]);
   } else {
     qb.whereRaw(`users.search_text LIKE ? ESCAPE '\\'`, [`%${escapeLike(text)}%`]);
