@@ -25,7 +25,7 @@ export function writeResultsMd(file: string, tmpDir: string, users: number): voi
     '`npm run start:dist` starts it.',
     '',
     '**Caveat:** autocannon runs on the same two cores as the server, so the bare Koa ceiling is as much autocannon\'s limit',
-    'as Koa\'s: on an otherwise idle machine it measured from 13,000 to 26,000 req/s between runs minutes apart, and every',
+    'as Koa\'s: on an otherwise idle machine it measured from 10,900 to 26,200 req/s between runs within two hours, and every',
     'ratio against it moves with it. Run-to-run noise on the other rows is about ±20%. `--http-only` runs keep the INSERT',
     'ceiling and the import of the last full run, as the table says.',
   ];
