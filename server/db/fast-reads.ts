@@ -23,6 +23,12 @@ export interface FastReads {
   close(): Promise<void>;
 }
 
+/** A query Knex built, run on the read path: Knex only makes the SQL, so reads do not queue behind the writer. */
+export function readBuilt<T>(reads: FastReads, qb: Knex.QueryBuilder): Promise<T[]> {
+  const { sql, bindings } = qb.toSQL();
+  return reads.all<T>(sql, bindings as unknown[]);
+}
+
 export async function createFastReads(config: DatabaseConfig, knex: Knex): Promise<FastReads> {
   if (config.client === 'pg') return knexReads(knex);
   return sqliteReads(config.filename, config.busyTimeoutMs ?? 5000);

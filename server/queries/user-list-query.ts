@@ -6,6 +6,7 @@ import type { UserListQuery } from '../../shared/schemas/user';
 import { foldForSearch, normalizeEmail } from '../services/normalize';
 import { GROUP_AND_DESCENDANTS_IDS } from './group-graph';
 import { countCacheOf } from './count-cache';
+import { readBuilt } from '../db/fast-reads';
 import { applyCursor, decodeCursor, nextCursor } from './user-cursor';
 
 const toCamel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
@@ -170,12 +171,8 @@ export async function pageOfUsers(
   const paging = resolvePaging(q);
   const broadSearch = await isBroadSearch(db, q.search);
   const filtered = (use: 'count' | 'page') => applyUserFilters(db.knex('users'), db.dialect, tenant, q, use, { broadSearch }).modify(narrow);
-  // Knex only builds the SQL; it runs on the read path (FastReads), so lists neither queue behind
-  // the one SQLite writer connection nor hold it while they read.
-  const read = <T>(qb: Knex.QueryBuilder) => {
-    const { sql, bindings } = qb.toSQL();
-    return db.reads.all<T>(sql, bindings as unknown[]);
-  };
+  // Lists run on the read path: they neither queue behind the one SQLite writer connection nor hold it.
+  const read = <T>(qb: Knex.QueryBuilder) => readBuilt<T>(db.reads, qb);
   const counted = filtered('count').count({ total: '*' });
   const { sql: countSql, bindings: countBindings } = counted.toSQL();
   const sortBy = q.sort_by ?? 'created_at';

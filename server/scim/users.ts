@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AppDeps } from '../app';
 import type { Actor } from '../http/context';
 import { isUuid } from '../db/ids';
+import { readBuilt } from '../db/fast-reads';
 import { assertPasswordPolicy } from '../services/password-policy';
 import { parseScimFilter } from './filter-parser';
 import { applySqlFilter, compileScimFilter } from './filter-to-sql';
@@ -49,11 +50,7 @@ export function scimUsers({ db, services }: Pick<AppDeps, 'db' | 'services'>) {
     const q = () => knex('users').where('users.tenant_id', call.tenantId).whereNull('users.deleted_at').modify((qb: Knex.QueryBuilder) => {
       if (where) applySqlFilter(qb, where);
     });
-    // Knex builds the SQL; the read path runs it, so provisioning reads do not queue behind writes.
-    const read = <T>(qb: Knex.QueryBuilder) => {
-      const { sql, bindings } = qb.toSQL();
-      return db.reads.all<T>(sql, bindings as unknown[]);
-    };
+    const read = <T>(qb: Knex.QueryBuilder) => readBuilt<T>(db.reads, qb);
     const rows = p.count ? await read<ScimUserRow>(q().select('users.*').orderBy(order, p.sortOrder).orderBy('users.id', p.sortOrder).limit(p.count).offset(p.startIndex - 1)) : [];
     // A first page that is not full is the whole result (a userName or externalId lookup): no count.
     const total = p.startIndex === 1 && rows.length < p.count
