@@ -1,13 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser } from './support/admin-browser';
 import { PASSWORD } from '../support/test-app';
 
 describe('admin app: directory structure and administration', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   it('creates a group and adds a member found by typing part of a name', async () => {
     const person = await admin.app.createUser(admin.app.defaultTenantId, { email: 'grace.hopper@example.com', first_name: 'Grace', last_name: 'Hopper' });

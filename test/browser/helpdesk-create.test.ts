@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser, poll } from './support/admin-browser';
 import { PASSWORD } from '../support/test-app';
-
-const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
 
 /** A new starter: create the account, with the server's errors on the fields, then land on it. */
 describe('admin app: create user', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   it('shows a duplicate email on the field, then creates the user and opens it', async () => {
     const { slug, tenantId, user: tenantAdmin } = await admin.app.tenantWithUser('tenant_admin');

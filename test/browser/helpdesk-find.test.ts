@@ -1,16 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
-
-/** The machine may be busy: wait for the screen as long as a patient person would. */
-const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser, poll } from './support/admin-browser';
 
 /** Find: a helpdesk types part of a name, picks the caller with the arrow keys and opens them. */
 describe('admin app: find users', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   it('shows results as you type; arrows and Enter open the user', async () => {
     const tenant = admin.app.defaultTenantId;

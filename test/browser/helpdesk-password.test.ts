@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser, poll } from './support/admin-browser';
 import { PASSWORD } from '../support/test-app';
-
-const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
 
 /** "I forgot my password": a link read out by phone when mail is off, or a password set at once. */
 describe('admin app: reset password', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    // No SMTP_URL: mail stays in the outbox, where the screen reads the link from.
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  // No SMTP_URL: mail stays in the outbox, where the screen reads the link from.
+  const admin = useAdminBrowser();
 
   it('EMAIL without SMTP shows the queued link, and the link sets a new password', async () => {
     const { slug, tenantId, user: helpdesk } = await admin.app.tenantWithUser('helpdesk');

@@ -1,17 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser, poll } from './support/admin-browser';
 import { generate } from 'otplib';
 import { PASSWORD } from '../support/test-app';
 
-const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
-
 /** Status stories: a locked caller unlocked, a leaver disabled and signed out, a viewer who may only look. */
 describe('admin app: user status', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   const token = (body: Record<string, string>) => admin.app.http.post('/api/v1/auth/token').send(body);
 

@@ -1,15 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
-
-const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser, poll } from './support/admin-browser';
 
 /** The live timeline and the profile edited in place, without a reload. */
 describe('admin app: a user, live', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   it('shows the screen\'s own action and another request\'s change as they happen', async () => {
     const user = await admin.app.createUser(admin.app.defaultTenantId, { first_name: 'Tim', last_name: 'Timeline' });

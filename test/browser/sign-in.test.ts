@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAdminBrowser, type AdminBrowser } from './support/admin-browser';
+import { describe, expect, it } from 'vitest';
+import { useAdminBrowser } from './support/admin-browser';
 import { generate } from 'otplib';
 import { ADMIN_EMAIL, PASSWORD } from '../support/test-app';
 
 describe('admin app: signing in', () => {
-  let admin: AdminBrowser;
-  beforeAll(async () => {
-    admin = await startAdminBrowser();
-  });
-  afterAll(() => admin?.close());
+  const admin = useAdminBrowser();
 
   it('serves the app at /admin with its own content security policy', async () => {
     const res = await fetch(`${admin.baseUrl}/admin/`);

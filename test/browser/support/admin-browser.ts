@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createTestApp, ADMIN_EMAIL, ADMIN_PASSWORD, type TestApp } from '../../support/test-app';
 
 export const SCREENSHOTS = path.resolve('test-results/screenshots');
@@ -57,5 +58,32 @@ export async function startAdminBrowser(env: Record<string, string> = {}): Promi
       await new Promise((resolve) => server.close(resolve));
       await app.close();
     },
+  };
+}
+
+/** The machine may be busy: wait for the screen as long as a patient person would. */
+export const poll = <T>(fn: () => Promise<T> | T, timeout = 20_000) => expect.poll(fn, { timeout, interval: 100 });
+
+/**
+ * The admin app in Chromium for the enclosing `describe`: started before its tests and closed
+ * after them. Each property reads the running one, so the handle can be taken at declaration.
+ */
+export function useAdminBrowser(env: Record<string, string> = {}): AdminBrowser {
+  let started: AdminBrowser | undefined;
+  const current = () => {
+    if (!started) throw new Error('The admin browser starts in beforeAll: use it inside a test');
+    return started;
+  };
+  beforeAll(async () => {
+    started = await startAdminBrowser(env);
+  });
+  afterAll(() => started?.close());
+  return {
+    get app() { return current().app; },
+    get baseUrl() { return current().baseUrl; },
+    get browser() { return current().browser; },
+    signedIn: (...args) => current().signedIn(...args),
+    screenshot: (...args) => current().screenshot(...args),
+    close: () => current().close(),
   };
 }
